@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mmapdemo: one kernel buffer, mapped into userspace several ways.
+ *
+ * The device /dev/mmapdemo holds one zeroed, page-rounded buffer.  Every way
+ * of looking at it shows the same bytes: read()/write() at offsets
+ * 0..size-1, and mmap() through one of several *strategies*.
+ *
+ * Choosing a strategy needs no ioctl: the mmap offset selects it.  The
+ * device's offset space is cut into regions of MMAPDEMO_REGION_SIZE bytes;
+ * region N maps the buffer with strategy N, so
+ *
+ *	mmap(NULL, len, prot, MAP_SHARED, fd, MMAPDEMO_OFFSET(s) + off)
+ *
+ * maps buffer bytes off..off+len-1 with strategy s.  Python's mmap module
+ * reaches the fault strategy with offset=MMAPDEMO_OFFSET(1), i.e. 1 << 40.
+ *
+ * Policy, enforced by the driver (errno in brackets):
+ *  - off must be page-aligned [EINVAL, from the kernel itself] and inside
+ *    the buffer [EINVAL]; a mapping never crosses into the next region
+ *    [EINVAL].
+ *  - remap maps everything at mmap() time, so it must fit in the buffer
+ *    [EINVAL].  The fault strategy behaves like a regular file: the mapping
+ *    may reach past the end of the buffer and touching a page there raises
+ *    SIGBUS.
+ *  - MAP_PRIVATE: copy-on-write with the fault strategy; refused by remap
+ *    [EINVAL] (a PFN mapping has no struct page to copy from in the general
+ *    case, and remap_pfn_range() repurposes vm_pgoff for COW mappings).
+ *  - PROT_EXEC is refused [EPERM] and cannot be added by mprotect() later
+ *    [EACCES]: the buffer is data.
+ *  - mremap() may shrink or move a mapping but never grow it [EFAULT].
+ *  - msync() is a no-op: the mapped pages *are* the buffer, so a store is
+ *    visible to read(), the kernel and every other mapping at once.
+ */
+#ifndef _UAPI_LINUX_MMAPDEMO_H
+#define _UAPI_LINUX_MMAPDEMO_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define MMAPDEMO_ABI_VERSION	1
+
+#define MMAPDEMO_REGION_SHIFT	40
+#define MMAPDEMO_REGION_SIZE	(1ULL << MMAPDEMO_REGION_SHIFT)
+#define MMAPDEMO_OFFSET(strategy) ((__u64)(strategy) << MMAPDEMO_REGION_SHIFT)
+
+/* Strategies, by region number. */
+#define MMAPDEMO_STRATEGY_REMAP		0	/* remap_pfn_range() at mmap() */
+#define MMAPDEMO_STRATEGY_FAULT		1	/* .fault, one page per fault */
+#define MMAPDEMO_STRATEGY_SLOTS		8	/* array size in the ABI */
+
+/* Largest buffer the module accepts (module parameter or RESIZE). */
+#define MMAPDEMO_MAX_SIZE	(1ULL << 30)
+
+struct mmapdemo_info {
+	__u32 abi_version;	/* MMAPDEMO_ABI_VERSION */
+	__u32 page_size;
+	__u64 buffer_size;	/* bytes, a multiple of page_size */
+	__u64 max_size;		/* MMAPDEMO_MAX_SIZE */
+	__u64 region_size;	/* MMAPDEMO_REGION_SIZE */
+	__u32 strategies;	/* bit N set: strategy N is available */
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+struct mmapdemo_strategy_stats {
+	__u64 mmaps;		/* successful mmap() calls */
+	__u64 live_maps;	/* VMAs now referring to the device */
+	__u64 faults;		/* faults that supplied at least one page */
+	__u64 pages_mapped;	/* pages put into page tables by the driver */
+};
+
+struct mmapdemo_stats {
+	__u64 opens;		/* open() calls since load */
+	__u64 open_files;	/* open file descriptions now */
+	__u64 live_maps;	/* VMAs now, all strategies */
+	__u64 faults;		/* all strategies */
+	__u64 sigbus;		/* faults refused: past the end of the buffer */
+	__u64 resizes;
+	struct mmapdemo_strategy_stats strategy[MMAPDEMO_STRATEGY_SLOTS];
+};
+
+/* FILL: the kernel writes a pattern into [offset, offset + length). */
+#define MMAPDEMO_FILL_INCREMENT	(1U << 0)	/* byte i = seed + i, else seed */
+#define MMAPDEMO_FILL_FLAGS	MMAPDEMO_FILL_INCREMENT
+
+struct mmapdemo_fill {
+	__u64 offset;
+	__u64 length;
+	__u32 flags;		/* MMAPDEMO_FILL_*; unknown bits: EINVAL */
+	__u32 seed;		/* low 8 bits used */
+};
+
+/*
+ * CHECKSUM: the kernel reads [offset, offset + length) and returns its
+ * 64-bit FNV-1a hash (offset basis 0xcbf29ce484222325, prime 0x100000001b3).
+ */
+struct mmapdemo_checksum {
+	__u64 offset;
+	__u64 length;
+	__u32 flags;		/* must be 0 */
+	__u32 reserved;		/* must be 0 */
+	__u64 sum;		/* out */
+};
+
+/*
+ * RESIZE: replace the buffer by a new zeroed one of @size bytes (rounded up
+ * to pages).  EBUSY while any mapping exists; needs CAP_SYS_ADMIN.
+ */
+struct mmapdemo_resize {
+	__u64 size;
+	__u32 flags;		/* must be 0 */
+	__u32 reserved;		/* must be 0 */
+};
+
+#define MMAPDEMO_IOC_MAGIC	0xB6
+#define MMAPDEMO_IOC_INFO	_IOR(MMAPDEMO_IOC_MAGIC, 0x00, struct mmapdemo_info)
+#define MMAPDEMO_IOC_STATS	_IOR(MMAPDEMO_IOC_MAGIC, 0x01, struct mmapdemo_stats)
+#define MMAPDEMO_IOC_FILL	_IOW(MMAPDEMO_IOC_MAGIC, 0x02, struct mmapdemo_fill)
+#define MMAPDEMO_IOC_CHECKSUM	_IOWR(MMAPDEMO_IOC_MAGIC, 0x03, struct mmapdemo_checksum)
+#define MMAPDEMO_IOC_RESIZE	_IOW(MMAPDEMO_IOC_MAGIC, 0x04, struct mmapdemo_resize)
+
+#endif /* _UAPI_LINUX_MMAPDEMO_H */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl ABI of <linux/mmapdemo.h>.
+ *
+ * FILL and CHECKSUM exist so that tests can prove visibility in both
+ * directions: what the kernel wrote appears in a mapping, and what a
+ * mapping wrote is what the kernel reads.  Every field is checked: unknown
+ * flags and nonzero reserved fields fail with EINVAL (so they can be given
+ * meaning later), ranges past the end with EINVAL, bad pointers with
+ * EFAULT, unknown commands with ENOTTY.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "mmapdemo.h"
+
+/* Work on large buffers in steps, yielding the CPU in between. */
+#define MMAPDEMO_STEP	SZ_1M
+
+static bool mmapdemo_range_ok(const struct mmapdemo_buf *buf, u64 off, u64 len)
+{
+	return off <= buf->size && len <= buf->size - off;
+}
+
+static long mmapdemo_ioc_info(void __user *argp)
+{
+	struct mmapdemo_info info;
+	struct mmapdemo_buf *buf;
+	int s;
+
+	memset(&info, 0, sizeof(info));
+	info.abi_version = MMAPDEMO_ABI_VERSION;
+	info.page_size = PAGE_SIZE;
+	info.max_size = MMAPDEMO_MAX_SIZE;
+	info.region_size = MMAPDEMO_REGION_SIZE;
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+		if (mmapdemo_strategies[s])
+			info.strategies |= 1U << s;
+	buf = mmapdemo_cur_buf();
+	info.buffer_size = buf->size;
+	mmapdemo_buf_put(buf);
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long mmapdemo_ioc_stats(void __user *argp)
+{
+	struct mmapdemo_stats st;
+
+	mmapdemo_read_stats(&st);
+	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static void mmapdemo_fill(u8 *p, size_t len, u8 seed, bool increment)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = min_t(size_t, len - done, MMAPDEMO_STEP);
+		size_t i;
+
+		if (!increment) {
+			memset(p + done, seed, n);
+		} else {
+			for (i = 0; i < n; i++)
+				p[done + i] = (u8)(seed + done + i);
+		}
+		done += n;
+		cond_resched();
+	}
+}
+
+static long mmapdemo_ioc_fill(struct file *file, void __user *argp)
+{
+	struct mmapdemo_fill req;
+	struct mmapdemo_buf *buf;
+	long ret = 0;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~MMAPDEMO_FILL_FLAGS)
+		return -EINVAL;
+	buf = mmapdemo_cur_buf();
+	if (!mmapdemo_range_ok(buf, req.offset, req.length)) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	mmapdemo_fill(buf->vaddr + req.offset, req.length, req.seed,
+		      req.flags & MMAPDEMO_FILL_INCREMENT);
+out_put:
+	mmapdemo_buf_put(buf);
+	return ret;
+}
+
+static u64 mmapdemo_fnv1a(const u8 *p, size_t len)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+		if ((i & (MMAPDEMO_STEP - 1)) == MMAPDEMO_STEP - 1)
+			cond_resched();
+	}
+	return h;
+}
+
+static long mmapdemo_ioc_checksum(struct file *file, void __user *argp)
+{
+	struct mmapdemo_checksum req;
+	struct mmapdemo_buf *buf;
+	long ret = 0;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved)
+		return -EINVAL;
+	buf = mmapdemo_cur_buf();
+	if (!mmapdemo_range_ok(buf, req.offset, req.length)) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	req.sum = mmapdemo_fnv1a(buf->vaddr + req.offset, req.length);
+	if (copy_to_user(argp, &req, sizeof(req)))
+		ret = -EFAULT;
+out_put:
+	mmapdemo_buf_put(buf);
+	return ret;
+}
+
+/*
+ * Replacing the buffer under a live mapping would leave that mapping on the
+ * old pages (remap) or mixing old and new (fault), so RESIZE requires that
+ * no VMA maps the device.  The check is made under mmapdemo.lock, which
+ * mmap() holds while it counts a new VMA: the two cannot interleave.  A
+ * fork or split can only add a VMA to a device that is already mapped.
+ */
+static long mmapdemo_ioc_resize(void __user *argp)
+{
+	struct mmapdemo_buf *nbuf, *old;
+	struct mmapdemo_resize req;
+
+	/* Pins up to MMAPDEMO_MAX_SIZE of unswappable memory. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved)
+		return -EINVAL;
+	if (!req.size || req.size > MMAPDEMO_MAX_SIZE)
+		return -EINVAL;
+	if (mmapdemo_live_maps())
+		return -EBUSY;		/* fail fast, before allocating */
+
+	nbuf = mmapdemo_buf_alloc(PAGE_ALIGN(req.size));
+	if (!nbuf)
+		return -ENOMEM;
+
+	mutex_lock(&mmapdemo.lock);
+	if (mmapdemo_live_maps()) {
+		mutex_unlock(&mmapdemo.lock);
+		mmapdemo_buf_put(nbuf);
+		return -EBUSY;
+	}
+	old = mmapdemo.buf;
+	mmapdemo.buf = nbuf;
+	mutex_unlock(&mmapdemo.lock);
+
+	atomic64_inc(&mmapdemo.resizes);
+	/* Freed now, or when a read/write still copying from it is done. */
+	mmapdemo_buf_put(old);
+	return 0;
+}
+
+long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case MMAPDEMO_IOC_INFO:
+		return mmapdemo_ioc_info(argp);
+	case MMAPDEMO_IOC_STATS:
+		return mmapdemo_ioc_stats(argp);
+	case MMAPDEMO_IOC_FILL:
+		return mmapdemo_ioc_fill(file, argp);
+	case MMAPDEMO_IOC_CHECKSUM:
+		return mmapdemo_ioc_checksum(file, argp);
+	case MMAPDEMO_IOC_RESIZE:
+		return mmapdemo_ioc_resize(argp);
+	default:
+		return -ENOTTY;
+	}
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmapdemo internals shared by the module's files.
+ *
+ *   main.c    module parameters, device registration, load/unload
+ *   file.c    file_operations: open/release, read/write/llseek, and the
+ *             mmap entry point with every check common to all strategies
+ *   buffer.c  the shared buffer: allocation, lifetime (kref), kernel access
+ *   vma.c     mapping bookkeeping: vm_operations open/close, statistics
+ *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
+ *   fault.c   strategy "fault": one page per page fault
+ *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
+ *   sysfs.c   the same statistics as sysfs attributes
+ */
+#ifndef MMAPDEMO_H
+#define MMAPDEMO_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <uapi/linux/mmapdemo.h>
+
+/* Region arithmetic in pages, see the offset layout in the uapi header. */
+#define MMAPDEMO_REGION_PGSHIFT	(MMAPDEMO_REGION_SHIFT - PAGE_SHIFT)
+#define MMAPDEMO_REGION_PAGES	(1UL << MMAPDEMO_REGION_PGSHIFT)
+
+/*
+ * The buffer.  Its pages are ordinary order-0 pages with their own
+ * refcounts (see buffer.c), so both remap_pfn_range() and a fault handler
+ * returning vmf->page are valid on them.
+ *
+ * Lifetime: one reference belongs to the device while this is its current
+ * buffer, one to every VMA that maps it, and one to each read/write/ioctl
+ * for the duration of the call.  The pages are freed with the last one, so
+ * no path can reach freed memory, whatever the order of close, munmap,
+ * RESIZE and rmmod.
+ */
+struct mmapdemo_buf {
+	struct kref ref;
+	size_t size;			/* bytes, multiple of PAGE_SIZE */
+	unsigned long nr_pages;
+	struct page **pages;		/* nr_pages order-0 pages */
+	void *vaddr;			/* vmap() of all pages, for the kernel */
+};
+
+struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size);
+void mmapdemo_buf_put(struct mmapdemo_buf *buf);
+static inline struct mmapdemo_buf *mmapdemo_buf_get(struct mmapdemo_buf *buf)
+{
+	kref_get(&buf->ref);
+	return buf;
+}
+
+/*
+ * A strategy: how a VMA gets its pages.  Adding one is a new file that
+ * defines a struct mmapdemo_strategy plus one line in the table in file.c.
+ */
+struct mmapdemo_strategy {
+	const char *name;
+	/* MAP_PRIVATE allowed: the core mm does copy-on-write for us */
+	bool allow_private;
+	/* the VMA may reach past the buffer's end; faults there get SIGBUS */
+	bool allow_past_end;
+	const struct vm_operations_struct *vm_ops;
+	/*
+	 * Called from f_op->mmap once the common checks passed, with
+	 * vm_ops and vm_private_data set.  @first is the buffer page at
+	 * vma->vm_start.  Runs under mmap_lock held for writing.
+	 */
+	int (*mmap)(struct vm_area_struct *vma, struct mmapdemo_buf *buf,
+		    pgoff_t first);
+};
+
+extern const struct mmapdemo_strategy mmapdemo_remap;
+extern const struct mmapdemo_strategy mmapdemo_fault;
+
+/* The one device instance. */
+struct mmapdemo_dev {
+	/*
+	 * Serialises replacing @buf (RESIZE) against taking a reference to
+	 * it in mmap and read/write/ioctl.  Lock order: mmap_lock, then
+	 * this.  Never held while touching user memory, whose page faults
+	 * take mmap_lock.
+	 */
+	struct mutex lock;
+	struct mmapdemo_buf *buf;
+
+	atomic64_t opens;
+	atomic64_t open_files;
+	atomic64_t sigbus;
+	atomic64_t resizes;
+	struct {
+		atomic64_t mmaps;
+		atomic64_t live_maps;
+		atomic64_t faults;
+		atomic64_t pages_mapped;
+	} strategy[MMAPDEMO_STRATEGY_SLOTS];
+};
+
+extern struct mmapdemo_dev mmapdemo;
+extern const struct mmapdemo_strategy *const
+	mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS];
+extern const struct file_operations mmapdemo_fops;
+extern const struct attribute_group *mmapdemo_groups[];
+
+struct mmapdemo_buf *mmapdemo_cur_buf(void);
+
+/* vma.c */
+unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma);
+pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma);
+void mmapdemo_vma_open(struct vm_area_struct *vma);
+void mmapdemo_vma_close(struct vm_area_struct *vma);
+void mmapdemo_vma_mapped(struct vm_area_struct *vma);
+void mmapdemo_count_pages(const struct vm_area_struct *vma,
+			  unsigned long faults, unsigned long pages);
+u64 mmapdemo_live_maps(void);
+void mmapdemo_read_stats(struct mmapdemo_stats *st);
+
+/* sysfs.c */
+void mmapdemo_sysfs_init(void);
+
+/* ioctl.c */
+long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+#endif /* MMAPDEMO_H */

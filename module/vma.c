@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mapping bookkeeping, shared by every strategy.
+ *
+ * The core mm calls vm_operations.open when it creates a VMA as a copy of
+ * ours: fork() (dup_mmap), a split by a partial munmap(), mprotect() or
+ * mlock() (__split_vma), and mremap() moving it (copy_vma).  It calls .close
+ * for every VMA that goes away.  It does *not* call .open for the VMA that
+ * mmap() itself creates; f_op->mmap accounts for that one through
+ * mmapdemo_vma_mapped().  Counted that way, live_maps is exactly the number
+ * of VMAs mapping the device, whatever was split or forked.
+ *
+ * Every VMA also holds a reference on the buffer in vm_private_data.  A split
+ * or fork copies that pointer, hence the extra reference in .open.  It is
+ * the VMA, not the file, that keeps the buffer alive: a mapping outlives
+ * close(fd) (the VMA holds its own reference on the struct file, and so on
+ * the module through fops->owner: rmmod fails with EBUSY until the last
+ * munmap()).  Freeing the buffer in f_op->release, as many demo drivers do,
+ * would leave such a mapping pointing at freed pages.
+ *
+ * .open and .close run with the process's mmap_lock held for writing (exit
+ * and exec tear down an mm nobody else can reach) and may sleep.
+ */
+#include "mmapdemo.h"
+
+unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff >> MMAPDEMO_REGION_PGSHIFT;
+}
+
+/* The buffer page mapped at vma->vm_start. */
+pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff & (MMAPDEMO_REGION_PAGES - 1);
+}
+
+/* f_op->mmap succeeded for @vma: the one VMA .open is not called for. */
+void mmapdemo_vma_mapped(struct vm_area_struct *vma)
+{
+	unsigned int s = mmapdemo_vma_strategy(vma);
+
+	mmapdemo_buf_get(vma->vm_private_data);
+	atomic64_inc(&mmapdemo.strategy[s].mmaps);
+	atomic64_inc(&mmapdemo.strategy[s].live_maps);
+}
+
+void mmapdemo_vma_open(struct vm_area_struct *vma)
+{
+	unsigned int s = mmapdemo_vma_strategy(vma);
+
+	mmapdemo_buf_get(vma->vm_private_data);
+	atomic64_inc(&mmapdemo.strategy[s].live_maps);
+}
+
+void mmapdemo_vma_close(struct vm_area_struct *vma)
+{
+	unsigned int s = mmapdemo_vma_strategy(vma);
+
+	atomic64_dec(&mmapdemo.strategy[s].live_maps);
+	mmapdemo_buf_put(vma->vm_private_data);
+}
+
+void mmapdemo_count_pages(const struct vm_area_struct *vma,
+			  unsigned long faults, unsigned long pages)
+{
+	unsigned int s = mmapdemo_vma_strategy(vma);
+
+	if (faults)
+		atomic64_add(faults, &mmapdemo.strategy[s].faults);
+	atomic64_add(pages, &mmapdemo.strategy[s].pages_mapped);
+}
+
+u64 mmapdemo_live_maps(void)
+{
+	u64 n = 0;
+	int s;
+
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+		n += atomic64_read(&mmapdemo.strategy[s].live_maps);
+	return n;
+}
+
+void mmapdemo_read_stats(struct mmapdemo_stats *st)
+{
+	int s;
+
+	memset(st, 0, sizeof(*st));
+	st->opens = atomic64_read(&mmapdemo.opens);
+	st->open_files = atomic64_read(&mmapdemo.open_files);
+	st->sigbus = atomic64_read(&mmapdemo.sigbus);
+	st->resizes = atomic64_read(&mmapdemo.resizes);
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+		struct mmapdemo_strategy_stats *o = &st->strategy[s];
+
+		o->mmaps = atomic64_read(&mmapdemo.strategy[s].mmaps);
+		o->live_maps = atomic64_read(&mmapdemo.strategy[s].live_maps);
+		o->faults = atomic64_read(&mmapdemo.strategy[s].faults);
+		o->pages_mapped =
+			atomic64_read(&mmapdemo.strategy[s].pages_mapped);
+		st->live_maps += o->live_maps;
+		st->faults += o->faults;
+	}
+}

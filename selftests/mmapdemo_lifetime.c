@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo module lifetime, through libkmod: load with every kind of
+ * parameter, refuse bad ones cleanly, refuse unloading while a mapping
+ * exists (even with every fd closed), and leak nothing across many
+ * load/unload cycles.
+ *
+ * These tests load and unload the module themselves; each leaves it loaded
+ * with default parameters, as it found it.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+
+FIXTURE(mod) {
+	long page;
+};
+
+FIXTURE_SETUP(mod)
+{
+	int ret;
+
+	self->page = sysconf(_SC_PAGESIZE);
+	if (geteuid() != 0)
+		SKIP(return, "loading modules needs root");
+	ret = mmd_ensure();
+	if (ret)
+		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
+		     strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(mod)
+{
+	if (access(MMD_DEV, F_OK) != 0)
+		mmd_load(NULL);
+}
+
+static size_t dev_size(void)
+{
+	struct mmapdemo_info info = { 0 };
+	int fd = open(MMD_DEV, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, MMAPDEMO_IOC_INFO, &info))
+		info.buffer_size = 0;
+	close(fd);
+	return info.buffer_size;
+}
+
+TEST_F(mod, unload_refused_while_mapped)
+{
+	unsigned char *p;
+	int fd;
+
+	fd = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, self->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT));
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, close(fd));
+
+	/* no fd left, but the VMA holds the file and so the module */
+	EXPECT_EQ(1, mmd_sysfs_ull(MMD_MODULE "/refcnt"));
+	EXPECT_EQ(-EAGAIN, mmd_unload());
+	EXPECT_EQ(0, access(MMD_DEV, F_OK));
+	EXPECT_EQ(1, p[0]);		/* and the mapping still works */
+
+	ASSERT_EQ(0, munmap(p, self->page));
+	EXPECT_EQ(0, mmd_sysfs_ull(MMD_MODULE "/refcnt"));
+	ASSERT_EQ(0, mmd_unload());
+	EXPECT_NE(0, access(MMD_DEV, F_OK));
+	EXPECT_NE(0, access(MMD_MODULE, F_OK));
+	ASSERT_EQ(0, mmd_load(NULL));
+}
+
+TEST_F(mod, unload_refused_with_remap_mapping)
+{
+	unsigned char *p;
+	int fd;
+
+	fd = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * self->page, PROT_READ, MAP_SHARED, fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_REMAP));
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, close(fd));
+	EXPECT_EQ(-EAGAIN, mmd_unload());
+	/* a split mapping holds the file twice, still one module ref */
+	ASSERT_EQ(0, munmap(p, self->page));
+	EXPECT_EQ(-EAGAIN, mmd_unload());
+	ASSERT_EQ(0, munmap(p + self->page, self->page));
+	ASSERT_EQ(0, mmd_unload());
+	ASSERT_EQ(0, mmd_load(NULL));
+}
+
+TEST_F(mod, load_valid_params)
+{
+	static const struct {
+		const char *params;
+		size_t size;		/* in pages, 0: the default 4 MiB */
+		mode_t mode;
+	} cases[] = {
+		{ "size=4096", 1, 0600 },
+		{ "size=1", 1, 0600 },
+		{ "size=64K", 16, 0600 },
+		{ "size=8M", 2048, 0600 },
+		{ "size=0x200000", 512, 0600 },
+		{ "size=5000", 2, 0600 },
+		{ "mode=0644", 0, 0644 },
+		{ "size=3m mode=0660", 768, 0660 },
+		{ "size=1G", 262144, 0600 },
+	};
+	unsigned int i;
+	struct stat st;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t want = cases[i].size ? cases[i].size * self->page :
+					      4 << 20;
+
+		ASSERT_EQ(0, mmd_unload());
+		ASSERT_EQ(0, mmd_load(cases[i].params))
+			TH_LOG("%s", cases[i].params);
+		EXPECT_EQ(want, dev_size()) TH_LOG("%s", cases[i].params);
+		ASSERT_EQ(0, stat(MMD_DEV, &st));
+		EXPECT_EQ(cases[i].mode, st.st_mode & 07777)
+			TH_LOG("%s", cases[i].params);
+	}
+	ASSERT_EQ(0, mmd_unload());
+	ASSERT_EQ(0, mmd_load(NULL));
+	EXPECT_EQ(4 << 20, dev_size());
+}
+
+TEST_F(mod, load_invalid_params)
+{
+	static const char *const bad[] = {
+		"size=0", "size=abc", "size=", "size=2G", "size=1025M",
+		"size=4T", "size=99999999999999999999", "size=12Q",
+		"size=-1", "mode=0777", "mode=01600", "mode=abc",
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, mmd_unload());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, mmd_load(bad[i])) TH_LOG("%s", bad[i]);
+		/* nothing left behind */
+		EXPECT_NE(0, access(MMD_DEV, F_OK)) TH_LOG("%s", bad[i]);
+		EXPECT_NE(0, access(MMD_MODULE, F_OK)) TH_LOG("%s", bad[i]);
+	}
+	ASSERT_EQ(0, mmd_load(NULL));
+}
+
+static long long meminfo_kb(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			sscanf(line + n + 1, "%lld", &v);
+	fclose(f);
+	return v;
+}
+
+static void settle(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	sync();
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			perror("drop_caches");
+		close(fd);
+	}
+}
+
+/* One cycle: load, map with both strategies, touch, unmap, unload. */
+static int cycle(long page)
+{
+	unsigned char *a, *b;
+	int fd, ret;
+
+	ret = mmd_load(NULL);
+	if (ret)
+		return ret;
+	fd = open(MMD_DEV, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	a = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_REMAP));
+	b = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT));
+	close(fd);
+	if (a == MAP_FAILED || b == MAP_FAILED)
+		return -ENOMEM;
+	for (int i = 0; i < 16; i++)
+		b[i * page] = a[i * page] + 1;
+	munmap(a, 16 * page);
+	munmap(b, 16 * page);
+	return mmd_unload();
+}
+
+TEST_F_TIMEOUT(mod, load_unload_cycles_leak_nothing, 300)
+{
+	const int cycles = 100;
+	long long free0, slab0, vm0, free1, slab1, vm1;
+	int i;
+
+	ASSERT_EQ(0, mmd_unload());
+	for (i = 0; i < 3; i++)		/* warm up caches and slabs */
+		ASSERT_EQ(0, cycle(self->page));
+	settle();
+	free0 = meminfo_kb("MemFree");
+	slab0 = meminfo_kb("SUnreclaim");
+	vm0 = meminfo_kb("VmallocUsed");
+	for (i = 0; i < cycles; i++)
+		ASSERT_EQ(0, cycle(self->page)) TH_LOG("cycle %d", i);
+	settle();
+	free1 = meminfo_kb("MemFree");
+	slab1 = meminfo_kb("SUnreclaim");
+	vm1 = meminfo_kb("VmallocUsed");
+	TH_LOG("%d cycles: MemFree %+lld kB, SUnreclaim %+lld kB, VmallocUsed %+lld kB",
+	       cycles, free1 - free0, slab1 - slab0, vm1 - vm0);
+	/* one leaked buffer alone would be 4096 kB; a leaked page array
+	 * or vmap area per cycle would add up to hundreds of kB
+	 */
+	EXPECT_GT(2048, free0 - free1);
+	EXPECT_GT(256, slab1 - slab0);
+	EXPECT_GT(256, vm1 - vm0);
+	ASSERT_EQ(0, mmd_load(NULL));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo selftests: every mmap behaviour of /dev/mmapdemo, asserted for
+ * each mapping strategy (one FIXTURE_VARIANT per strategy), plus the
+ * read/write/ioctl edges of the device.
+ *
+ * Run under the kselftest runner (make run_tests) with the module loaded;
+ * if it is not, the fixtures load it with libkmod ($MMAPDEMO_KO or by name)
+ * and skip with the reason if that fails.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+
+extern char **environ;
+
+FIXTURE(mmd) {
+	int fd;
+	size_t size;		/* buffer size */
+	size_t page;
+	off_t base;		/* start of this strategy's offset region */
+};
+
+FIXTURE_VARIANT(mmd) {
+	unsigned int strategy;
+	unsigned int other;	/* another strategy, for cross-checks */
+	bool private_ok;	/* MAP_PRIVATE is copy-on-write, not EINVAL */
+	bool past_end_ok;	/* may map past the end; SIGBUS there */
+	bool pfnmap;		/* VM_PFNMAP: all PTEs at mmap(), no GUP */
+};
+
+FIXTURE_VARIANT_ADD(mmd, remap) {
+	.strategy = MMAPDEMO_STRATEGY_REMAP,
+	.other = MMAPDEMO_STRATEGY_FAULT,
+	.private_ok = false,
+	.past_end_ok = false,
+	.pfnmap = true,
+};
+
+FIXTURE_VARIANT_ADD(mmd, fault) {
+	.strategy = MMAPDEMO_STRATEGY_FAULT,
+	.other = MMAPDEMO_STRATEGY_REMAP,
+	.private_ok = true,
+	.past_end_ok = true,
+	.pfnmap = false,
+};
+
+FIXTURE_SETUP(mmd)
+{
+	struct mmapdemo_info info;
+	struct mmapdemo_fill zero = { 0 };
+	int ret;
+
+	self->fd = -1;
+	ret = mmd_ensure();
+	if (ret)
+		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
+		     strerror(-ret));
+	self->fd = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MMD_DEV, strerror(errno));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	self->size = info.buffer_size;
+	self->page = sysconf(_SC_PAGESIZE);
+	self->base = MMAPDEMO_OFFSET(variant->strategy);
+	ASSERT_LE(16 * self->page, self->size) TH_LOG("buffer too small");
+	/* every test starts from a zeroed buffer */
+	zero.length = self->size;
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &zero));
+}
+
+FIXTURE_TEARDOWN(mmd)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Map buffer bytes [off, off + len) with this variant's strategy. */
+#define MAP(off, len, prot, flags) \
+	mmap(NULL, (len), (prot), (flags), self->fd, self->base + (off))
+#define RW (PROT_READ | PROT_WRITE)
+
+/* Run the peer program; returns its exit status or -1. */
+static int run_peer(unsigned long long off, size_t len, const char *op,
+		    unsigned long long arg)
+{
+	char path[PATH_MAX], a[3][32], *slash;
+	char *argv[6];
+	ssize_t n;
+	pid_t pid;
+	int st;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n < 0)
+		return -1;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	strcpy(slash + 1, "mmapdemo_peer");
+	snprintf(a[0], sizeof(a[0]), "%llu", off);
+	snprintf(a[1], sizeof(a[1]), "%zu", len);
+	snprintf(a[2], sizeof(a[2]), "%llu", arg);
+	argv[0] = path;
+	argv[1] = a[0];
+	argv[2] = a[1];
+	argv[3] = (char *)op;
+	argv[4] = a[2];
+	argv[5] = NULL;
+	if (posix_spawn(&pid, path, NULL, NULL, argv, environ))
+		return -1;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static bool pattern_ok(const unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(seed + i))
+			return false;
+	return true;
+}
+
+static void pattern_fill(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(seed + i);
+}
+
+/* ---- visibility -------------------------------------------------------- */
+
+/* Two processes with separate open()s and mmap()s, no fork between them. */
+TEST_F(mmd, shared_unrelated_processes)
+{
+	size_t len = 4 * self->page;
+	unsigned char *p = MAP(self->page, len, RW, MAP_SHARED);
+
+	ASSERT_NE(MAP_FAILED, p);
+	pattern_fill(p, len, 0x11);
+	ASSERT_EQ(0, run_peer(self->base + self->page, len, "check", 0x11));
+	ASSERT_EQ(0, run_peer(self->base + self->page, len, "write", 0x5a));
+	ASSERT_TRUE(pattern_ok(p, len, 0x5a));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+TEST_F(mmd, shared_after_fork)
+{
+	size_t len = 2 * self->page;
+	volatile unsigned char *p = MAP(0, len, RW, MAP_SHARED);
+	int to_child[2], to_parent[2];
+	char c;
+	pid_t pid;
+	int st;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* wait for the parent's write, check it, answer */
+		if (read(to_child[0], &c, 1) != 1 || p[10] != 0xa1)
+			_exit(1);
+		p[self->page + 20] = 0xc2;
+		_exit(write(to_parent[1], "x", 1) == 1 ? 0 : 1);
+	}
+	p[10] = 0xa1;
+	ASSERT_EQ(1, write(to_child[1], "x", 1));
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	EXPECT_EQ(0xc2, p[self->page + 20]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(0, munmap((void *)p, len));
+}
+
+/* The same buffer offset mapped by two strategies shows the same bytes. */
+TEST_F(mmd, same_bytes_across_strategies)
+{
+	size_t len = 4 * self->page;
+	unsigned char *a = MAP(2 * self->page, len, RW, MAP_SHARED);
+	unsigned char *b = mmap(NULL, len, RW, MAP_SHARED, self->fd,
+				MMAPDEMO_OFFSET(variant->other) + 2 * self->page);
+
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	pattern_fill(a, len, 3);
+	ASSERT_TRUE(pattern_ok(b, len, 3));
+	pattern_fill(b + self->page, self->page, 77);
+	ASSERT_TRUE(pattern_ok(a + self->page, self->page, 77));
+	ASSERT_EQ(0, munmap(a, len));
+	ASSERT_EQ(0, munmap(b, len));
+}
+
+TEST_F(mmd, mapping_vs_read_write)
+{
+	unsigned char *p = MAP(0, self->size, RW, MAP_SHARED);
+	unsigned char buf[300];
+
+	ASSERT_NE(MAP_FAILED, p);
+	pattern_fill(p + 5000, sizeof(buf), 9);
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), 5000));
+	ASSERT_TRUE(pattern_ok(buf, sizeof(buf), 9));
+	pattern_fill(buf, sizeof(buf), 200);
+	ASSERT_EQ(sizeof(buf), pwrite(self->fd, buf, sizeof(buf),
+				      self->size - sizeof(buf)));
+	ASSERT_TRUE(pattern_ok(p + self->size - sizeof(buf), sizeof(buf), 200));
+	ASSERT_EQ(0, munmap(p, self->size));
+}
+
+TEST_F(mmd, mapping_vs_kernel)
+{
+	struct mmapdemo_fill fill = {
+		.offset = 2 * self->page, .length = self->page,
+		.flags = MMAPDEMO_FILL_INCREMENT, .seed = 7,
+	};
+	struct mmapdemo_checksum sum = {
+		.offset = 3 * self->page, .length = self->page,
+	};
+	unsigned char *p = MAP(0, 4 * self->page, RW, MAP_SHARED);
+	size_t i;
+
+	ASSERT_NE(MAP_FAILED, p);
+	/* kernel -> user */
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+	ASSERT_TRUE(pattern_ok(p + 2 * self->page, self->page, 7));
+	/* user -> kernel */
+	for (i = 0; i < self->page; i++)
+		p[3 * self->page + i] = (unsigned char)(i * 31 + 5);
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	ASSERT_EQ(mmd_fnv1a(p + 3 * self->page, self->page), sum.sum);
+	ASSERT_EQ(0, munmap(p, 4 * self->page));
+}
+
+TEST_F(mmd, several_subranges)
+{
+	unsigned char *a = MAP(1 * self->page, 2 * self->page, RW, MAP_SHARED);
+	unsigned char *b = MAP(5 * self->page, 1 * self->page, RW, MAP_SHARED);
+	unsigned char *all = MAP(0, 8 * self->page, PROT_READ, MAP_SHARED);
+	unsigned char c;
+
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	ASSERT_NE(MAP_FAILED, all);
+	EXPECT_EQ(3, mmd_live(self->fd, variant->strategy));
+	a[self->page + 1] = 0x42;		/* buffer page 2 */
+	b[7] = 0x43;				/* buffer page 5 */
+	EXPECT_EQ(0x42, all[2 * self->page + 1]);
+	EXPECT_EQ(0x43, all[5 * self->page + 7]);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 5 * self->page + 7));
+	EXPECT_EQ(0x43, c);
+	ASSERT_EQ(0, munmap(a, 2 * self->page));
+	ASSERT_EQ(0, munmap(b, self->page));
+	ASSERT_EQ(0, munmap(all, 8 * self->page));
+	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
+}
+
+/* ---- private mappings --------------------------------------------------- */
+
+TEST_F(mmd, private_mapping)
+{
+	size_t len = 2 * self->page;
+	volatile unsigned char *s, *p;
+	struct mmapdemo_checksum sum = { .offset = 0, .length = len };
+	unsigned char c;
+	uint64_t before;
+	pid_t pid;
+	int st;
+
+	p = MAP(0, len, RW, MAP_PRIVATE);
+	if (!variant->private_ok) {
+		ASSERT_EQ(MAP_FAILED, p);
+		ASSERT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_NE(MAP_FAILED, p);
+	s = MAP(0, len, RW, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, s);
+
+	s[0] = 'a';
+	ASSERT_EQ('a', p[0]);	/* not yet written: reads the buffer */
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	before = sum.sum;
+
+	p[0] = 'b';		/* copy-on-write: a private copy now */
+	EXPECT_EQ('a', s[0]);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, 0));
+	EXPECT_EQ('a', c);
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	EXPECT_EQ(before, sum.sum);
+	/* an unrelated process sees the buffer, not the private copy */
+	EXPECT_EQ(0, run_peer(self->base, 1, "check", 'a'));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* inherits the private copy, and its writes stay its own */
+		if (p[0] != 'b')
+			_exit(1);
+		p[0] = 'c';
+		_exit(p[0] == 'c' ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ('b', p[0]);
+
+	s[0] = 'd';		/* the private page no longer follows the buffer */
+	EXPECT_EQ('b', p[0]);
+	ASSERT_EQ(0, munmap((void *)p, len));
+	ASSERT_EQ(0, munmap((void *)s, len));
+}
+
+/* ---- bounds and alignment ---------------------------------------------- */
+
+TEST_F(mmd, offset_past_end)
+{
+	ASSERT_EQ(MAP_FAILED, MAP(self->size, self->page, RW, MAP_SHARED));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(MAP_FAILED, MAP(self->size + self->page, self->page, RW,
+				  MAP_SHARED));
+	ASSERT_EQ(EINVAL, errno);
+	/* last page of the region: far past the buffer */
+	ASSERT_EQ(MAP_FAILED, MAP(MMAPDEMO_REGION_SIZE - self->page,
+				  self->page, RW, MAP_SHARED));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(mmd, length_past_end)
+{
+	size_t len = self->size + 2 * self->page;
+	unsigned char *p = MAP(0, len, RW, MAP_SHARED);
+	uint64_t sigbus;
+	struct mmapdemo_stats st;
+
+	if (!variant->past_end_ok) {
+		ASSERT_EQ(MAP_FAILED, p);
+		ASSERT_EQ(EINVAL, errno);
+		/* starting inside, ending outside */
+		ASSERT_EQ(MAP_FAILED, MAP(self->size - self->page,
+					  2 * self->page, RW, MAP_SHARED));
+		ASSERT_EQ(EINVAL, errno);
+		return;
+	}
+	/* like a file mapped past EOF: the part past the end is SIGBUS */
+	ASSERT_NE(MAP_FAILED, p);
+	mmd_stats(self->fd, &st);
+	sigbus = st.sigbus;
+	EXPECT_EQ(0, mmd_probe_write(p + self->size - 1, 1));
+	EXPECT_EQ(SIGBUS, mmd_probe_read(p + self->size));
+	EXPECT_EQ(SIGBUS, mmd_probe_write(p + len - 1, 1));
+	mmd_stats(self->fd, &st);
+	EXPECT_EQ(sigbus + 2, st.sigbus);
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+TEST_F(mmd, offset_overflow)
+{
+	/*
+	 * For a character device the kernel lets offsets run up to 2^64
+	 * (file_mmap_size_max() is ULONG_MAX): everything but a wrapping
+	 * offset + length reaches the driver, whose own checks must hold.
+	 */
+	static const unsigned long long einval[] = {
+		0x8000000000000000ULL, 0x7ffffffffffff000ULL,
+		0x4000000000000000ULL, MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_SLOTS),
+	};
+	unsigned int i;
+
+	/* offset + length wraps past 2^64: the core mm refuses */
+	errno = 0;
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * self->page, RW, MAP_SHARED,
+				   self->fd, (off_t)0xfffffffffffff000ULL));
+	EXPECT_EQ(EOVERFLOW, errno);
+	/* huge offsets that do not wrap: no region of ours */
+	for (i = 0; i < sizeof(einval) / sizeof(einval[0]); i++) {
+		errno = 0;
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, self->page, RW, MAP_SHARED,
+					   self->fd, (off_t)einval[i]));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("offset %#llx", einval[i]);
+	}
+	/* a mapping may never cross into the next region */
+	errno = 0;
+	EXPECT_EQ(MAP_FAILED, MAP(self->size - self->page,
+				  MMAPDEMO_REGION_SIZE, PROT_READ, MAP_SHARED));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mmd, unaligned_offset)
+{
+	ASSERT_EQ(MAP_FAILED, MAP(100, self->page, RW, MAP_SHARED));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(mmd, zero_length)
+{
+	ASSERT_EQ(MAP_FAILED, MAP(0, 0, RW, MAP_SHARED));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+/* A length that is not a page multiple maps whole pages. */
+TEST_F(mmd, partial_last_page)
+{
+	off_t off = self->size - self->page;
+	unsigned char *p = MAP(off, 100, RW, MAP_SHARED);
+	unsigned char c;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[99] = 0x99;
+	p[self->page - 1] = 0x98;	/* rounded up: the whole page */
+	ASSERT_EQ(1, pread(self->fd, &c, 1, off + 99));
+	EXPECT_EQ(0x99, c);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, self->size - 1));
+	EXPECT_EQ(0x98, c);
+	ASSERT_EQ(0, munmap(p, 100));
+}
+
+/* ---- permissions -------------------------------------------------------- */
+
+TEST_F(mmd, rdonly_fd_shared_write)
+{
+	int ro = open(MMD_DEV, O_RDONLY);
+	unsigned char *p;
+
+	ASSERT_LE(0, ro);
+	p = mmap(NULL, self->page, RW, MAP_SHARED, ro, self->base);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EACCES, errno);
+	/* read-only is fine, and cannot be upgraded */
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, ro, self->base);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, self->page, RW));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(SIGSEGV, mmd_probe_write(p, 1));
+	ASSERT_EQ(0, munmap(p, self->page));
+	close(ro);
+}
+
+TEST_F(mmd, readonly_mapping)
+{
+	unsigned char *p = MAP(0, self->page, PROT_READ, MAP_SHARED);
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, mmd_probe_read(p));
+	EXPECT_EQ(SIGSEGV, mmd_probe_write(p, 1));
+	/* the fd is O_RDWR, so the mapping may become writable */
+	ASSERT_EQ(0, mprotect(p, self->page, RW));
+	EXPECT_EQ(0, mmd_probe_write(p, 1));
+	ASSERT_EQ(0, munmap(p, self->page));
+}
+
+TEST_F(mmd, prot_exec_refused)
+{
+	unsigned char *p;
+
+	p = MAP(0, self->page, PROT_READ | PROT_EXEC, MAP_SHARED);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EPERM, errno);
+	p = MAP(0, self->page, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, self->page, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	ASSERT_EQ(0, munmap(p, self->page));
+}
+
+/* ---- VMA life ----------------------------------------------------------- */
+
+TEST_F(mmd, munmap_middle)
+{
+	unsigned char *p = MAP(0, 3 * self->page, RW, MAP_SHARED);
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(1, mmd_live(self->fd, variant->strategy));
+	ASSERT_EQ(0, munmap(p + self->page, self->page));
+	EXPECT_EQ(2, mmd_live(self->fd, variant->strategy));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &(struct mmapdemo_fill){
+		.offset = 0, .length = 3 * self->page,
+		.flags = MMAPDEMO_FILL_INCREMENT, .seed = 1 }));
+	EXPECT_TRUE(pattern_ok(p, self->page, 1));
+	EXPECT_TRUE(pattern_ok(p + 2 * self->page, self->page,
+			       1 + 2 * self->page));
+	EXPECT_EQ(SIGSEGV, mmd_probe_read(p + self->page));
+	ASSERT_EQ(0, munmap(p, self->page));
+	EXPECT_EQ(1, mmd_live(self->fd, variant->strategy));
+	ASSERT_EQ(0, munmap(p + 2 * self->page, self->page));
+	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
+}
+
+TEST_F(mmd, mprotect_subrange)
+{
+	unsigned char *p = MAP(0, 3 * self->page, RW, MAP_SHARED);
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p + self->page, self->page, PROT_READ));
+	EXPECT_EQ(3, mmd_live(self->fd, variant->strategy));
+	EXPECT_EQ(0, mmd_probe_write(p, 1));
+	EXPECT_EQ(SIGSEGV, mmd_probe_write(p + self->page, 1));
+	EXPECT_EQ(0, mmd_probe_read(p + self->page));
+	EXPECT_EQ(0, mmd_probe_write(p + 2 * self->page, 1));
+	ASSERT_EQ(0, munmap(p, 3 * self->page));
+	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
+}
+
+TEST_F(mmd, mremap_shrink_not_grow)
+{
+	unsigned char *p = MAP(0, 4 * self->page, RW, MAP_SHARED), *q;
+
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, 4 * self->page, 2 * self->page, 0);
+	ASSERT_EQ(p, q);
+	EXPECT_EQ(1, mmd_live(self->fd, variant->strategy));
+	EXPECT_EQ(SIGSEGV, mmd_probe_read(p + 2 * self->page));
+	/* VM_DONTEXPAND: growing fails, in place or moving */
+	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * self->page, 4 * self->page, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * self->page, 4 * self->page,
+				     MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, munmap(p, 2 * self->page));
+	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
+}
+
+TEST_F(mmd, map_fixed_replaces)
+{
+	unsigned char *p = MAP(0, 2 * self->page, RW, MAP_SHARED), *q;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &(struct mmapdemo_fill){
+		.offset = 4 * self->page, .length = 2 * self->page,
+		.flags = MMAPDEMO_FILL_INCREMENT, .seed = 44 }));
+	q = mmap(p, 2 * self->page, RW, MAP_SHARED | MAP_FIXED, self->fd,
+		 self->base + 4 * self->page);
+	ASSERT_EQ(p, q);
+	EXPECT_TRUE(pattern_ok(q, 2 * self->page, 44));
+	EXPECT_EQ(1, mmd_live(self->fd, variant->strategy));
+	ASSERT_EQ(0, munmap(q, 2 * self->page));
+	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
+}
+
+TEST_F(mmd, madvise_dontneed)
+{
+	volatile unsigned char *p = MAP(0, 2 * self->page, RW, MAP_SHARED);
+	uint64_t faults;
+	unsigned char c = 0x77;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 0x55;
+	if (variant->pfnmap) {
+		/* no struct pages to drop in a PFN mapping */
+		EXPECT_EQ(-1, madvise((void *)p, 2 * self->page,
+				      MADV_DONTNEED));
+		EXPECT_EQ(EINVAL, errno);
+	} else {
+		ASSERT_EQ(0, madvise((void *)p, 2 * self->page, MADV_DONTNEED));
+		ASSERT_EQ(1, pwrite(self->fd, &c, 1, 0));
+		faults = mmd_faults(self->fd, variant->strategy);
+		/* refaulted: the shared page again, not a zero page */
+		EXPECT_EQ(0x77, p[0]);
+		EXPECT_EQ(faults + 1, mmd_faults(self->fd, variant->strategy));
+	}
+	ASSERT_EQ(0, munmap((void *)p, 2 * self->page));
+}
+
+TEST_F(mmd, map_populate)
+{
+	size_t n = 8, i;
+	struct mmapdemo_stats a, b, c;
+	volatile unsigned char *p;
+
+	mmd_stats(self->fd, &a);
+	p = MAP(0, n * self->page, RW, MAP_SHARED | MAP_POPULATE);
+	ASSERT_NE(MAP_FAILED, p);
+	mmd_stats(self->fd, &b);
+	for (i = 0; i < n; i++)
+		(void)p[i * self->page];
+	mmd_stats(self->fd, &c);
+	/* pre-faulted by the core mm: one fault per page, or none for remap */
+	EXPECT_EQ(variant->pfnmap ? 0 : n,
+		  b.strategy[variant->strategy].faults -
+		  a.strategy[variant->strategy].faults);
+	EXPECT_EQ(n, b.strategy[variant->strategy].pages_mapped -
+		     a.strategy[variant->strategy].pages_mapped);
+	/* all present already: touching takes no fault */
+	EXPECT_EQ(b.strategy[variant->strategy].faults,
+		  c.strategy[variant->strategy].faults);
+	ASSERT_EQ(0, munmap((void *)p, n * self->page));
+}
+
+TEST_F(mmd, mlock)
+{
+	unsigned char *p = MAP(0, 4 * self->page, RW, MAP_SHARED);
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mlock(p, 4 * self->page));
+	pattern_fill(p, 4 * self->page, 12);
+	ASSERT_EQ(0, munlock(p, 4 * self->page));
+	EXPECT_EQ(0, run_peer(self->base, 4 * self->page, "check", 12));
+	ASSERT_EQ(0, munmap(p, 4 * self->page));
+}
+
+TEST_F(mmd, fork_after_partial_unmap)
+{
+	size_t pg = self->page;
+	volatile unsigned char *p = MAP(0, 4 * pg, RW, MAP_SHARED);
+	pid_t pid;
+	int st;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	p[2 * pg] = 2;
+	p[3 * pg] = 3;
+	ASSERT_EQ(0, munmap((void *)(p + pg), pg));
+	EXPECT_EQ(2, mmd_live(self->fd, variant->strategy));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* the child's two VMAs and the parent's */
+		if (mmd_live(self->fd, variant->strategy) != 4)
+			_exit(1);
+		if (p[0] != 1 || p[2 * pg] != 2 || p[3 * pg] != 3)
+			_exit(2);
+		if (mmd_probe_read(p + pg) != SIGSEGV)
+			_exit(3);
+		p[3 * pg] = 33;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(33, p[3 * pg]);
+	EXPECT_EQ(2, mmd_live(self->fd, variant->strategy));
+	ASSERT_EQ(0, munmap((void *)p, pg));
+	ASSERT_EQ(0, munmap((void *)(p + 2 * pg), 2 * pg));
+	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
+}
+
+/* The mapping keeps the file (and the buffer) alive after close(). */
+TEST_F(mmd, close_fd_before_touch)
+{
+	struct mmapdemo_stats a, b, c;
+	unsigned char *p;
+	int fd2;
+
+	mmd_stats(self->fd, &a);
+	fd2 = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, fd2);
+	p = mmap(NULL, 2 * self->page, RW, MAP_SHARED, fd2, self->base);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, close(fd2));
+	mmd_stats(self->fd, &b);
+	EXPECT_EQ(a.open_files + 1, b.open_files);
+	EXPECT_EQ(1, b.strategy[variant->strategy].live_maps);
+	pattern_fill(p, 2 * self->page, 21);
+	EXPECT_EQ(0, run_peer(self->base, 2 * self->page, "check", 21));
+	ASSERT_EQ(0, munmap(p, 2 * self->page));
+	mmd_stats(self->fd, &c);
+	EXPECT_EQ(a.open_files, c.open_files);
+	EXPECT_EQ(0, c.strategy[variant->strategy].live_maps);
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+TEST_F(mmd, fault_counter_exact)
+{
+	volatile unsigned char *p = MAP(0, 16 * self->page, RW, MAP_SHARED);
+	uint64_t f0, f1, f2;
+
+	ASSERT_NE(MAP_FAILED, p);
+	f0 = mmd_faults(self->fd, variant->strategy);
+	(void)p[0];
+	(void)p[3 * self->page + 17];
+	(void)p[5 * self->page];
+	p[7 * self->page + 1] = 1;
+	f1 = mmd_faults(self->fd, variant->strategy);
+	(void)p[3 * self->page];		/* already present */
+	p[0] = 2;				/* already writable */
+	f2 = mmd_faults(self->fd, variant->strategy);
+	EXPECT_EQ(variant->pfnmap ? 0 : 4, f1 - f0);
+	EXPECT_EQ(f1, f2);
+	ASSERT_EQ(0, munmap((void *)p, 16 * self->page));
+}
+
+TEST_F(mmd, sysfs_matches_ioctl)
+{
+	static const char *const names[] = { "mmaps", "live_maps", "faults",
+					     "pages_mapped" };
+	static const char *const strat[] = { "remap", "fault" };
+	unsigned char *p = MAP(0, 2 * self->page, RW, MAP_SHARED);
+	struct mmapdemo_stats st;
+	char path[256];
+	__u64 *v;
+	int i;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	mmd_stats(self->fd, &st);
+	EXPECT_EQ((long long)self->size, mmd_sysfs_ull(MMD_SYSFS "/buffer_size"));
+	EXPECT_EQ((long long)st.live_maps, mmd_sysfs_ull(MMD_SYSFS "/live_maps"));
+	EXPECT_EQ((long long)st.faults, mmd_sysfs_ull(MMD_SYSFS "/faults"));
+	EXPECT_EQ((long long)st.opens, mmd_sysfs_ull(MMD_SYSFS "/opens"));
+	EXPECT_EQ((long long)st.open_files,
+		  mmd_sysfs_ull(MMD_SYSFS "/open_files"));
+	EXPECT_EQ((long long)st.sigbus, mmd_sysfs_ull(MMD_SYSFS "/sigbus"));
+	EXPECT_EQ((long long)st.resizes, mmd_sysfs_ull(MMD_SYSFS "/resizes"));
+	v = &st.strategy[variant->strategy].mmaps;
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), MMD_SYSFS "/%s/%s",
+			 strat[variant->strategy], names[i]);
+		EXPECT_EQ((long long)v[i], mmd_sysfs_ull(path)) TH_LOG("%s", path);
+	}
+	EXPECT_EQ(1, st.strategy[variant->strategy].live_maps);
+	ASSERT_EQ(0, munmap(p, 2 * self->page));
+}
+
+/* ---- what /proc shows --------------------------------------------------- */
+
+/* Find the smaps block of the mapping at @addr; copy its maps line. */
+static bool smaps_entry(void *addr, char *line, size_t linesz, char *flags,
+			size_t flagsz)
+{
+	unsigned long start, end;
+	bool in = false, found = false;
+	char buf[512];
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return false;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(buf, ' ') == strchr(buf, '-') + strcspn(strchr(buf, '-'), " ")) {
+			in = start == (unsigned long)addr;
+			if (in)
+				snprintf(line, linesz, "%s", buf);
+			continue;
+		}
+		if (in && !strncmp(buf, "VmFlags:", 8)) {
+			snprintf(flags, flagsz, "%s ", buf + 8);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static bool has_flag(const char *flags, const char *f)
+{
+	char pat[8];
+
+	snprintf(pat, sizeof(pat), " %s ", f);
+	return strstr(flags, pat) != NULL;
+}
+
+TEST_F(mmd, proc_maps_and_vmflags)
+{
+	unsigned char *p = MAP(2 * self->page, 2 * self->page, RW, MAP_SHARED);
+	char line[512], flags[512];
+	unsigned long long off;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(smaps_entry(p, line, sizeof(line), flags, sizeof(flags)));
+	EXPECT_NE(NULL, strstr(line, MMD_DEV)) TH_LOG("%s", line);
+	ASSERT_EQ(1, sscanf(line, "%*s %*s %llx", &off)) TH_LOG("%s", line);
+	EXPECT_EQ((unsigned long long)self->base + 2 * self->page, off);
+	EXPECT_TRUE(has_flag(flags, "sh")) TH_LOG("%s", flags);
+	EXPECT_TRUE(has_flag(flags, "de")) TH_LOG("%s", flags);	/* DONTEXPAND */
+	EXPECT_TRUE(has_flag(flags, "dd")) TH_LOG("%s", flags);	/* DONTDUMP */
+	EXPECT_FALSE(has_flag(flags, "ex")) TH_LOG("%s", flags);
+	EXPECT_FALSE(has_flag(flags, "me")) TH_LOG("%s", flags);	/* MAYEXEC */
+	EXPECT_EQ(variant->pfnmap, has_flag(flags, "pf")) TH_LOG("%s", flags);
+	EXPECT_EQ(variant->pfnmap, has_flag(flags, "io")) TH_LOG("%s", flags);
+	ASSERT_EQ(0, munmap(p, 2 * self->page));
+}
+
+/* ---- the device without mappings: ioctl, read, write, lseek ------------ */
+
+FIXTURE(dev) {
+	int fd;
+	size_t size;
+};
+
+FIXTURE_SETUP(dev)
+{
+	struct mmapdemo_info info;
+	int ret;
+
+	self->fd = -1;
+	ret = mmd_ensure();
+	if (ret)
+		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
+		     strerror(-ret));
+	self->fd = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	self->size = info.buffer_size;
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(dev, info)
+{
+	struct mmapdemo_info info;
+
+	memset(&info, 0xff, sizeof(info));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	EXPECT_EQ(MMAPDEMO_ABI_VERSION, info.abi_version);
+	EXPECT_EQ(sysconf(_SC_PAGESIZE), info.page_size);
+	EXPECT_EQ(0, info.buffer_size % info.page_size);
+	EXPECT_EQ(MMAPDEMO_MAX_SIZE, info.max_size);
+	EXPECT_EQ(MMAPDEMO_REGION_SIZE, info.region_size);
+	EXPECT_EQ(1U << MMAPDEMO_STRATEGY_REMAP | 1U << MMAPDEMO_STRATEGY_FAULT,
+		  info.strategies & 3);
+	EXPECT_EQ(0, info.reserved0);
+	EXPECT_EQ(0, info.reserved[0] | info.reserved[1] | info.reserved[2] |
+		     info.reserved[3]);
+}
+
+TEST_F(dev, ioctl_unknown_command)
+{
+	char arg[64] = { 0 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(MMAPDEMO_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, 0x1234, arg));
+	EXPECT_EQ(ENOTTY, errno);
+	/* right number, wrong size: a different command */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR(MMAPDEMO_IOC_MAGIC, 0, uint32_t),
+			    arg));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(dev, ioctl_unknown_flags)
+{
+	struct mmapdemo_fill fill = { .length = 1, .flags = 1U << 7 };
+	struct mmapdemo_checksum sum = { .length = 1, .flags = 1 };
+	struct mmapdemo_resize rs = { .size = self->size, .flags = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	EXPECT_EQ(EINVAL, errno);
+	sum.flags = 0;
+	sum.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	EXPECT_EQ(EINVAL, errno);
+	rs.flags = 0;
+	rs.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, ioctl_bad_pointer)
+{
+	static const unsigned long cmds[] = {
+		MMAPDEMO_IOC_INFO, MMAPDEMO_IOC_STATS, MMAPDEMO_IOC_FILL,
+		MMAPDEMO_IOC_CHECKSUM, MMAPDEMO_IOC_RESIZE,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->fd, cmds[i], (void *)16));
+		EXPECT_EQ(EFAULT, errno) TH_LOG("cmd %#lx", cmds[i]);
+	}
+}
+
+TEST_F(dev, ioctl_range_past_end)
+{
+	struct mmapdemo_fill fill = { .offset = self->size, .length = 1 };
+	struct mmapdemo_checksum sum = { .offset = 0,
+					 .length = self->size + 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+	EXPECT_EQ(EINVAL, errno);
+	fill.offset = UINT64_MAX - 1;		/* offset + length wraps */
+	fill.length = 4;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	EXPECT_EQ(EINVAL, errno);
+	sum.offset = self->size + 1;
+	sum.length = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	EXPECT_EQ(EINVAL, errno);
+	/* an empty range at the very end is fine */
+	fill.offset = self->size;
+	fill.length = 0;
+	EXPECT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+}
+
+TEST_F(dev, fill_needs_writable_fd)
+{
+	struct mmapdemo_fill fill = { .length = 1 };
+	int ro = open(MMD_DEV, O_RDONLY);
+
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-1, ioctl(ro, MMAPDEMO_IOC_FILL, &fill));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, write(ro, "x", 1));
+	EXPECT_EQ(EBADF, errno);
+	close(ro);
+}
+
+TEST_F(dev, fill_and_checksum)
+{
+	struct mmapdemo_fill fill = { .offset = 10, .length = 5000,
+				      .flags = MMAPDEMO_FILL_INCREMENT,
+				      .seed = 250 };
+	struct mmapdemo_checksum sum = { .offset = 10, .length = 5000 };
+	unsigned char buf[5000];
+
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), 10));
+	EXPECT_TRUE(pattern_ok(buf, sizeof(buf), 250));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
+	EXPECT_EQ(mmd_fnv1a(buf, sizeof(buf)), sum.sum);
+	fill.flags = 0;
+	fill.seed = 0x3c;
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
+	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), 10));
+	EXPECT_EQ(0x3c, buf[0]);
+	EXPECT_EQ(0x3c, buf[4999]);
+}
+
+TEST_F(dev, read_at_eof)
+{
+	char buf[100];
+
+	EXPECT_EQ(0, pread(self->fd, buf, sizeof(buf), self->size));
+	EXPECT_EQ(0, pread(self->fd, buf, sizeof(buf), self->size + 12345));
+	EXPECT_EQ(10, pread(self->fd, buf, sizeof(buf), self->size - 10));
+	ASSERT_EQ((off_t)self->size, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(dev, write_at_end)
+{
+	char buf[100] = { 1 };
+
+	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), self->size));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(10, pwrite(self->fd, buf, sizeof(buf), self->size - 10));
+	EXPECT_EQ(0, pwrite(self->fd, buf, 0, self->size));
+	ASSERT_EQ((off_t)self->size - 10, lseek(self->fd, -10, SEEK_END));
+	EXPECT_EQ(10, write(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, write(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENOSPC, errno);
+}
+
+TEST_F(dev, lseek_bounds)
+{
+	off_t size = self->size;
+
+	EXPECT_EQ(size, lseek(self->fd, size, SEEK_SET));
+	EXPECT_EQ(-1, lseek(self->fd, size + 1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(size, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, lseek(self->fd, -size, SEEK_END));
+	EXPECT_EQ(-1, lseek(self->fd, 1, SEEK_END));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_CUR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(100, lseek(self->fd, 100, SEEK_CUR));
+	EXPECT_EQ(-1, lseek(self->fd, LLONG_MAX, SEEK_CUR));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, resize)
+{
+	struct mmapdemo_resize rs = { .size = 2 * self->size };
+	struct mmapdemo_info info;
+	unsigned char *p;
+	long page = sysconf(_SC_PAGESIZE);
+
+	/* refused while any mapping exists, even one whose fd is closed */
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, munmap(p, page));
+
+	rs.size = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	EXPECT_EQ(EINVAL, errno);
+	rs.size = MMAPDEMO_MAX_SIZE + 1;
+	EXPECT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	EXPECT_EQ(EINVAL, errno);
+
+	rs.size = 2 * self->size + 1;		/* rounded up to a page */
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	EXPECT_EQ(2 * self->size + page, info.buffer_size);
+	EXPECT_EQ((long long)info.buffer_size,
+		  mmd_sysfs_ull(MMD_SYSFS "/buffer_size"));
+	/* the new space is mappable, and zeroed */
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, self->fd, 2 * self->size);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, p[0]);
+	EXPECT_EQ(0, p[page - 1]);
+	ASSERT_EQ(0, munmap(p, page));
+
+	rs.size = self->size;
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	EXPECT_EQ(self->size, info.buffer_size);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the mmapdemo selftests: finding or loading the module,
+ * reading its statistics, and probing memory accesses that may fault.
+ */
+#ifndef MMAPDEMO_UTIL_H
+#define MMAPDEMO_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libkmod.h>
+#include <linux/mmapdemo.h>
+
+#define MMD_DEV		"/dev/mmapdemo"
+#define MMD_SYSFS	"/sys/class/misc/mmapdemo"
+#define MMD_MODULE	"/sys/module/mmapdemo"
+
+static inline int mmd_wait_node(int present, int timeout_ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 10) {
+		if ((access(MMD_DEV, F_OK) == 0) == present)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Load mmapdemo through libkmod: from $MMAPDEMO_KO if set, else by name
+ * from the module directory.  Returns 0 or a negative errno.
+ */
+static inline int mmd_load(const char *params)
+{
+	const char *ko = getenv("MMAPDEMO_KO");
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int ret;
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	if (ko && *ko)
+		ret = kmod_module_new_from_path(ctx, ko, &mod);
+	else
+		ret = kmod_module_new_from_name(ctx, "mmapdemo", &mod);
+	if (ret == 0)
+		ret = kmod_module_insert_module(mod, 0, params);
+	if (ret == 0)
+		ret = mmd_wait_node(1, 5000);
+	if (mod)
+		kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return ret;
+}
+
+/* Returns 0 or a negative errno (EAGAIN/EBUSY while in use). */
+static inline int mmd_unload(void)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int ret;
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	ret = kmod_module_new_from_name(ctx, "mmapdemo", &mod);
+	if (ret == 0)
+		ret = kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
+	if (ret == 0)
+		ret = mmd_wait_node(0, 5000);
+	if (mod)
+		kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return ret;
+}
+
+/* The device node, loading the module first if needed. */
+static inline int mmd_ensure(void)
+{
+	int ret;
+
+	if (access(MMD_DEV, F_OK) == 0)
+		return 0;
+	ret = mmd_load(NULL);
+	return ret == -EEXIST ? mmd_wait_node(1, 5000) : ret;
+}
+
+static inline void mmd_stats(int fd, struct mmapdemo_stats *st)
+{
+	if (ioctl(fd, MMAPDEMO_IOC_STATS, st)) {
+		perror("MMAPDEMO_IOC_STATS");
+		exit(1);
+	}
+}
+
+static inline uint64_t mmd_live(int fd, unsigned int strategy)
+{
+	struct mmapdemo_stats st;
+
+	mmd_stats(fd, &st);
+	return st.strategy[strategy].live_maps;
+}
+
+static inline uint64_t mmd_faults(int fd, unsigned int strategy)
+{
+	struct mmapdemo_stats st;
+
+	mmd_stats(fd, &st);
+	return st.strategy[strategy].faults;
+}
+
+static inline uint64_t mmd_fnv1a(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Read a number from a sysfs file; -1 on error. */
+static inline long long mmd_sysfs_ull(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Touch memory that may not be accessible: returns 0, SIGSEGV or SIGBUS.
+ * The signal handler jumps back here instead of letting the test die.
+ */
+static sigjmp_buf mmd_jmp;
+
+static inline void mmd_on_signal(int sig)
+{
+	siglongjmp(mmd_jmp, sig);
+}
+
+static inline int mmd_probe(volatile char *p, int write, char val)
+{
+	struct sigaction sa = { .sa_handler = mmd_on_signal }, osegv, obus;
+	int sig;
+
+	sigaction(SIGSEGV, &sa, &osegv);
+	sigaction(SIGBUS, &sa, &obus);
+	sig = sigsetjmp(mmd_jmp, 1);
+	if (!sig) {
+		if (write)
+			*p = val;
+		else
+			(void)*p;
+	}
+	sigaction(SIGSEGV, &osegv, NULL);
+	sigaction(SIGBUS, &obus, NULL);
+	return sig;
+}
+
+#define mmd_probe_read(p)	mmd_probe((volatile char *)(p), 0, 0)
+#define mmd_probe_write(p, v)	mmd_probe((volatile char *)(p), 1, (v))
+
+#endif /* MMAPDEMO_UTIL_H */
