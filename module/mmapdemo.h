@@ -25,7 +25,7 @@
 
 /* Region arithmetic in pages, see the offset layout in the uapi header. */
 #define MMAPDEMO_REGION_PGSHIFT	(MMAPDEMO_REGION_SHIFT - PAGE_SHIFT)
-#define MMAPDEMO_REGION_PAGES	(1UL << MMAPDEMO_REGION_PGSHIFT)
+#define MMAPDEMO_REGION_PAGES	BIT(MMAPDEMO_REGION_PGSHIFT)
 
 /*
  * The buffer.  Its pages are ordinary order-0 pages with their own

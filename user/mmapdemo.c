@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo(1): load the module, map /dev/mmapdemo and prove that every view
+ * of its buffer shows the same bytes, show its counters.
+ *
+ * This file: command dispatch, device access with errors a person can act
+ * on, "info" and "stats".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "mmapdemo.h"
+
+const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
+	[MMAPDEMO_STRATEGY_REMAP] = { "remap", false, false },
+	[MMAPDEMO_STRATEGY_FAULT] = { "fault", true, true },
+};
+
+const char *mmd_prog = "mmapdemo";
+
+void mmd_error(const char *what, int err)
+{
+	struct stat st;
+
+	fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(err));
+	if (err == ENOENT && !strstr(what, ".ko"))
+		fprintf(stderr,
+			"  %s does not exist: is the module loaded?\n"
+			"  run `mmapdemo load` (or `insmod module/mmapdemo.ko`)\n",
+			MMD_DEV);
+	else if ((err == EACCES || err == EPERM) && !stat(MMD_DEV, &st))
+		fprintf(stderr,
+			"  %s is mode %04o, owner uid %u: run as root, or widen it\n"
+			"  at load time (mmapdemo load mode=0666) or with a udev rule:\n"
+			"    KERNEL==\"mmapdemo\", MODE=\"0666\"\n",
+			MMD_DEV, st.st_mode & 07777, st.st_uid);
+}
+
+int mmd_open(int flags)
+{
+	int fd = open(MMD_DEV, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		mmd_error("open " MMD_DEV, errno);
+	return fd;
+}
+
+int mmd_info(int fd, struct mmapdemo_info *info)
+{
+	if (ioctl(fd, MMAPDEMO_IOC_INFO, info)) {
+		mmd_error("ioctl MMAPDEMO_IOC_INFO", errno);
+		return -1;
+	}
+	if (info->abi_version != MMAPDEMO_ABI_VERSION) {
+		fprintf(stderr, "mmapdemo: the module speaks ABI %u, this tool %u: rebuild one of them\n",
+			info->abi_version, MMAPDEMO_ABI_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+int mmd_stats(int fd, struct mmapdemo_stats *st)
+{
+	if (ioctl(fd, MMAPDEMO_IOC_STATS, st)) {
+		mmd_error("ioctl MMAPDEMO_IOC_STATS", errno);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t mmd_fnv1a(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
+const char *mmd_size_str(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes >= (1ULL << 20) && !(bytes & ((1ULL << 20) - 1)))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)bytes >> 20);
+	else if (bytes >= 1024 && !(bytes & 1023))
+		snprintf(buf, len, "%llu KiB", (unsigned long long)bytes >> 10);
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)bytes);
+	return buf;
+}
+
+static bool want_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct mmapdemo_info info;
+	struct utsname u;
+	char sz[32], mx[32];
+	int fd, s, first = 1;
+
+	fd = mmd_open(O_RDONLY);
+	if (fd < 0 || mmd_info(fd, &info))
+		return 1;
+	close(fd);
+	uname(&u);
+	if (want_json(argc, argv)) {
+		printf("{\"device\": \"%s\", \"kernel\": \"%s\", \"abi_version\": %u, "
+		       "\"buffer_size\": %llu, \"page_size\": %u, \"max_size\": %llu, "
+		       "\"region_size\": %llu, \"strategies\": [",
+		       MMD_DEV, u.release, info.abi_version,
+		       (unsigned long long)info.buffer_size, info.page_size,
+		       (unsigned long long)info.max_size,
+		       (unsigned long long)info.region_size);
+		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+			if (!(info.strategies & (1U << s)))
+				continue;
+			printf("%s{\"name\": \"%s\", \"offset\": %llu}",
+			       first ? "" : ", ",
+			       mmd_strategies[s].name ? mmd_strategies[s].name : "?",
+			       (unsigned long long)MMAPDEMO_OFFSET(s));
+			first = 0;
+		}
+		printf("]}\n");
+		return 0;
+	}
+	printf("device       %s (kernel %s)\n", MMD_DEV, u.release);
+	printf("ABI version  %u\n", info.abi_version);
+	printf("buffer       %s (%llu pages of %u bytes), at most %s\n",
+	       mmd_size_str(info.buffer_size, sz, sizeof(sz)),
+	       (unsigned long long)info.buffer_size / info.page_size,
+	       info.page_size, mmd_size_str(info.max_size, mx, sizeof(mx)));
+	printf("strategies   mmap offset selects one:\n");
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+		if (info.strategies & (1U << s))
+			printf("  %-8s   offset %#llx + buffer offset\n",
+			       mmd_strategies[s].name ? mmd_strategies[s].name : "?",
+			       (unsigned long long)MMAPDEMO_OFFSET(s));
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct mmapdemo_info info;
+	struct mmapdemo_stats st;
+	int fd, s, first = 1;
+
+	fd = mmd_open(O_RDONLY);
+	if (fd < 0 || mmd_info(fd, &info) || mmd_stats(fd, &st))
+		return 1;
+	close(fd);
+	if (want_json(argc, argv)) {
+		printf("{\"opens\": %llu, \"open_files\": %llu, \"live_maps\": %llu, "
+		       "\"faults\": %llu, \"sigbus\": %llu, \"resizes\": %llu, "
+		       "\"strategies\": {",
+		       (unsigned long long)st.opens,
+		       (unsigned long long)st.open_files,
+		       (unsigned long long)st.live_maps,
+		       (unsigned long long)st.faults,
+		       (unsigned long long)st.sigbus,
+		       (unsigned long long)st.resizes);
+		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+			struct mmapdemo_strategy_stats *t = &st.strategy[s];
+
+			if (!(info.strategies & (1U << s)))
+				continue;
+			printf("%s\"%s\": {\"mmaps\": %llu, \"live_maps\": %llu, "
+			       "\"faults\": %llu, \"pages_mapped\": %llu}",
+			       first ? "" : ", ", mmd_strategies[s].name,
+			       (unsigned long long)t->mmaps,
+			       (unsigned long long)t->live_maps,
+			       (unsigned long long)t->faults,
+			       (unsigned long long)t->pages_mapped);
+			first = 0;
+		}
+		printf("}}\n");
+		return 0;
+	}
+	printf("opens %llu, open files %llu (a mapping keeps its file open), "
+	       "live mappings %llu\nfaults %llu, refused with SIGBUS %llu, "
+	       "resizes %llu\n\n",
+	       (unsigned long long)st.opens, (unsigned long long)st.open_files,
+	       (unsigned long long)st.live_maps, (unsigned long long)st.faults,
+	       (unsigned long long)st.sigbus, (unsigned long long)st.resizes);
+	printf("%-8s %10s %10s %10s %13s\n", "strategy", "mmaps", "live VMAs",
+	       "faults", "pages mapped");
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+		struct mmapdemo_strategy_stats *t = &st.strategy[s];
+
+		if (!(info.strategies & (1U << s)))
+			continue;
+		printf("%-8s %10llu %10llu %10llu %13llu\n",
+		       mmd_strategies[s].name, (unsigned long long)t->mmaps,
+		       (unsigned long long)t->live_maps,
+		       (unsigned long long)t->faults,
+		       (unsigned long long)t->pages_mapped);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *help;
+} commands[] = {
+	{ "verify", cmd_verify, "",
+	  "prove that every view of the buffer shows the same bytes" },
+	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI" },
+	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy" },
+	{ "load", cmd_load, "[PATH.ko] [size=N] [mode=0NNN]",
+	  "load the module (libkmod), wait for " MMD_DEV },
+	{ "unload", cmd_unload, "", "unload the module, or say who holds it" },
+	{ "status", cmd_status, "", "is the module loaded, who holds it" },
+	{ "__peer", cmd_peer, "", NULL },	/* verify re-executes itself */
+};
+
+static void usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "usage: mmapdemo COMMAND [ARGS]\n\n"
+		"Maps %s and shows, with real bytes, that the kernel buffer\n"
+		"behind it is shared.  Commands:\n\n", MMD_DEV);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].help)
+			fprintf(f, "  %-7s %-34s %s\n", commands[i].name,
+				commands[i].args, commands[i].help);
+	fprintf(f, "\n'mmapdemo COMMAND --help' for one command; man mmapdemo "
+		"(user/mmapdemo.1) for all.\n");
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+
+	mmd_prog = argv[0];
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (argc > 2 && commands[i].help &&
+		    (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			printf("usage: mmapdemo %s %s\n  %s\n", commands[i].name,
+			       commands[i].args, commands[i].help);
+			return 0;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "mmapdemo: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mmapdemo(1): the userspace side of /dev/mmapdemo.
+ */
+#ifndef MMAPDEMO_TOOL_H
+#define MMAPDEMO_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/mmapdemo.h>
+
+#define MMD_DEV		"/dev/mmapdemo"
+#define MMD_SYSFS	"/sys/class/misc/mmapdemo"
+
+/* What the driver promises for each strategy (see the uapi header). */
+struct mmd_strategy {
+	const char *name;
+	bool private_cow;	/* MAP_PRIVATE: copy-on-write, else EINVAL */
+	bool faults;		/* first touch of a page is a counted fault */
+};
+
+extern const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS];
+extern const char *mmd_prog;	/* argv[0] as a path we can re-execute */
+
+/* Print "mmapdemo: <what>: <strerror(err)>" and a hint for known cases. */
+void mmd_error(const char *what, int err);
+int mmd_open(int flags);	/* with mmd_error() on failure */
+int mmd_info(int fd, struct mmapdemo_info *info);
+int mmd_stats(int fd, struct mmapdemo_stats *st);
+uint64_t mmd_fnv1a(const void *p, size_t len);
+const char *mmd_size_str(uint64_t bytes, char *buf, size_t len);
+
+int cmd_info(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+#endif /* MMAPDEMO_TOOL_H */
