@@ -19,7 +19,7 @@ mmd_log() { printf '==> %s\n' "$*" >&2; }
 
 # apt-cache knows nothing before the first "apt-get update".
 mmd_apt_lists_ready() {
-	compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null
+	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null
 }
 
 mmd_pkg_available() {

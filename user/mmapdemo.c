@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -214,6 +215,110 @@ int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
+/* "-s NAME" or "--strategy NAME": the strategy's number, default remap. */
+static int parse_strategy(int *argc, char ***argv)
+{
+	unsigned int s;
+
+	if (*argc < 3 || (strcmp((*argv)[1], "-s") &&
+			  strcmp((*argv)[1], "--strategy")))
+		return MMAPDEMO_STRATEGY_REMAP;
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+		if (mmd_strategies[s].name &&
+		    !strcmp(mmd_strategies[s].name, (*argv)[2])) {
+			*argc -= 2;
+			*argv += 2;
+			return s;
+		}
+	}
+	fprintf(stderr, "mmapdemo: unknown strategy '%s'\n", (*argv)[2]);
+	return -1;
+}
+
+/*
+ * Map the pages around [off, off + len) with strategy @s; returns the
+ * address of byte @off and the mapping in @map/@maplen.
+ */
+static unsigned char *map_range(int fd, int s, unsigned long long off,
+				size_t len, int prot, void **map, size_t *maplen)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long start = off & ~(unsigned long long)(page - 1);
+
+	*maplen = off + len - start;
+	*map = mmap(NULL, *maplen, prot, MAP_SHARED, fd,
+		    MMAPDEMO_OFFSET(s) + start);
+	if (*map == MAP_FAILED) {
+		mmd_error("mmap " MMD_DEV, errno);
+		return NULL;
+	}
+	return (unsigned char *)*map + (off - start);
+}
+
+int cmd_write(int argc, char **argv)
+{
+	int s = parse_strategy(&argc, &argv);
+	unsigned long long off;
+	unsigned char *p;
+	size_t len, maplen;
+	void *map;
+	int fd;
+
+	if (s < 0 || argc != 3) {
+		fprintf(stderr, "usage: mmapdemo write [-s STRATEGY] OFFSET TEXT\n");
+		return 2;
+	}
+	off = strtoull(argv[1], NULL, 0);
+	len = strlen(argv[2]);
+	fd = mmd_open(O_RDWR);
+	if (fd < 0)
+		return 1;
+	p = map_range(fd, s, off, len ? len : 1, PROT_READ | PROT_WRITE, &map,
+		      &maplen);
+	if (!p)
+		return 1;
+	memcpy(p, argv[2], len);
+	munmap(map, maplen);
+	close(fd);
+	printf("wrote %zu bytes at %#llx through a %s mapping\n", len, off,
+	       mmd_strategies[s].name);
+	return 0;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	int s = parse_strategy(&argc, &argv);
+	unsigned long long off;
+	unsigned char *p;
+	size_t len, maplen, i;
+	void *map;
+	int fd;
+
+	if (s < 0 || argc != 3) {
+		fprintf(stderr, "usage: mmapdemo read [-s STRATEGY] OFFSET LENGTH\n");
+		return 2;
+	}
+	off = strtoull(argv[1], NULL, 0);
+	len = strtoull(argv[2], NULL, 0);
+	fd = mmd_open(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	p = map_range(fd, s, off, len ? len : 1, PROT_READ, &map, &maplen);
+	if (!p)
+		return 1;
+	/* the bytes as text; anything unprintable as \xNN */
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			putchar(p[i]);
+		else
+			printf("\\x%02x", p[i]);
+	}
+	putchar('\n');
+	munmap(map, maplen);
+	close(fd);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -224,6 +329,10 @@ static const struct {
 	  "prove that every view of the buffer shows the same bytes" },
 	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI" },
 	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy" },
+	{ "write", cmd_write, "[-s remap|fault] OFFSET TEXT",
+	  "store TEXT at buffer OFFSET through a mapping" },
+	{ "read", cmd_read, "[-s remap|fault] OFFSET LENGTH",
+	  "print LENGTH bytes at buffer OFFSET through a mapping" },
 	{ "load", cmd_load, "[PATH.ko] [size=N] [mode=0NNN]",
 	  "load the module (libkmod), wait for " MMD_DEV },
 	{ "unload", cmd_unload, "", "unload the module, or say who holds it" },

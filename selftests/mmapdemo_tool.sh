@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The mmapdemo tool (user/mmapdemo) and the Python example, end to end:
+# verify, info/stats JSON against sysfs, the Python mmap example, and the
+# libkmod load/unload paths with every error message a user can meet.
+# Needs root and the module; leaves it loaded with default parameters.
+#
+# MMAPDEMO_TOOL: the tool (default ../user/mmapdemo from this script's
+# source directory); MMAPDEMO_KO: the module to load.
+DIR=$(dirname "$(readlink -f "$0")")
+for h in "$DIR/../kselftest/ktap_helpers.sh" \
+	 "${KSFT_DIR:-/nonexistent}/kselftest/ktap_helpers.sh"; do
+	[ -f "$h" ] && . "$h" && break
+done
+if ! command -v ktap_print_header >/dev/null; then
+	echo "mmapdemo_tool.sh: kselftest/ktap_helpers.sh not found (set KSFT_DIR)"
+	exit 1
+fi
+
+SRC=${MMAPDEMO_SRC:-$(cd "$DIR/.." && pwd)}
+TOOL=${MMAPDEMO_TOOL:-$SRC/user/mmapdemo}
+EXAMPLE=$SRC/examples/mmapdemo_example.py
+SYSFS=/sys/class/misc/mmapdemo
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+ktap_print_header
+if [ "$(id -u)" != 0 ]; then
+	ktap_skip_all "needs root to load and unload the module"
+	exit "$KSFT_SKIP"
+fi
+if [ ! -x "$TOOL" ]; then
+	ktap_skip_all "no mmapdemo tool at $TOOL (set MMAPDEMO_TOOL)"
+	exit "$KSFT_SKIP"
+fi
+ktap_set_plan 12
+
+run() {	# run NAME CMD...: output in $OUT/NAME, status in $rc
+	local name=$1
+	shift
+	"$@" > "$OUT/$name" 2>&1
+	rc=$?
+	sed 's/^/# /' "$OUT/$name"
+}
+
+result() {	# result NAME CONDITION...
+	local name=$1
+	shift
+	if "$@"; then ktap_test_pass "$name"; else ktap_test_fail "$name"; fi
+}
+
+has() { grep -q -- "$2" "$OUT/$1"; }
+
+[ -e /dev/mmapdemo ] || "$TOOL" load > /dev/null 2>&1
+
+run verify "$TOOL" verify
+result "tool: verify passes every check" \
+	eval '[ $rc = 0 ] && has verify " 0 failed"'
+
+run info "$TOOL" info --json
+result "tool: info --json agrees with sysfs" python3 -c "
+import json, sys
+j = json.load(open('$OUT/info'))
+sys.exit(j['buffer_size'] != int(open('$SYSFS/buffer_size').read()))"
+
+run stats "$TOOL" stats --json
+result "tool: stats --json agrees with sysfs" python3 -c "
+import json, sys
+j = json.load(open('$OUT/stats'))
+sys.exit(j['live_maps'] != int(open('$SYSFS/live_maps').read())
+         or 'fault' not in j['strategies'])"
+
+run python python3 "$EXAMPLE" "$TOOL"
+result "python example: standard mmap module sees the C tool's bytes" \
+	eval '[ $rc = 0 ] && has python "all checks passed"'
+
+# A process holding a mapping.  (CPython's mmap object keeps a dup() of the
+# fd, so it shows one open fd; mmapdemo_lifetime covers a mapping whose
+# every fd is closed.)
+mkfifo "$OUT/go"
+python3 -c '
+import mmap, os, sys
+fd = os.open("/dev/mmapdemo", os.O_RDWR)
+m = mmap.mmap(fd, 4096, offset=1 << 40)
+os.close(fd)
+m[0] = 1
+print("mapped", flush=True)
+open(sys.argv[1]).read()
+' "$OUT/go" > "$OUT/holder" &
+holder=$!
+for _ in $(seq 100); do grep -q mapped "$OUT/holder" && break; sleep 0.1; done
+run refuse "$TOOL" unload
+result "tool: unload refused while mapped, refcount and holder shown" \
+	eval '[ $rc = 1 ] && has refuse "in use (refcount 1)" && has refuse "(python3): 1 mapping(s)" && [ -e /dev/mmapdemo ]'
+echo go > "$OUT/go"
+wait "$holder"
+run unload "$TOOL" unload
+result "tool: unload succeeds once the mapping is gone" \
+	eval '[ $rc = 0 ] && [ ! -e /dev/mmapdemo ]'
+
+run load "$TOOL" load size=8M mode=0640
+result "tool: load with parameters" eval '[ $rc = 0 ] &&
+	[ "$(stat -c %a /dev/mmapdemo)" = 640 ] &&
+	[ "$(cat $SYSFS/buffer_size)" = 8388608 ]'
+"$TOOL" unload > /dev/null
+
+run badval "$TOOL" load size=0
+result "tool: a bad parameter value is refused with the kernel's reason" \
+	eval '[ $rc = 1 ] && has badval "kernel says: mmapdemo: size=0 is not valid" && [ ! -e /dev/mmapdemo ]'
+
+run badname "$TOOL" load colour=blue
+result "tool: an unknown parameter is named" \
+	eval "[ \$rc = 1 ] && has badname \"unknown parameter 'colour'\" && [ ! -e /dev/mmapdemo ]"
+
+other=
+for ko in "$SRC"/build/*/module/mmapdemo.ko; do
+	case $ko in */"$(uname -r)"/*) ;; *) [ -f "$ko" ] && other=$ko ;; esac
+done
+if [ -n "$other" ]; then
+	run vermagic "$TOOL" load "$other"
+	result "tool: a module built for another kernel is explained" \
+		eval '[ $rc = 1 ] && has vermagic "built for kernel" && has vermagic "this is $(uname -r)"'
+else
+	ktap_test_skip "tool: a module built for another kernel is explained" \
+		"only one kernel's module is built"
+fi
+
+run byname env MMAPDEMO_KO= "$TOOL" load
+result "tool: load by name from /lib/modules (libkmod lookup)" \
+	eval '[ $rc = 0 ] && has byname "/lib/modules/$(uname -r)/" && [ -e /dev/mmapdemo ]'
+
+run status "$TOOL" status
+result "tool: status shows the live module" \
+	eval '[ $rc = 0 ] && has status "live, refcount 0" && has status "mode 0600"'
+
+ktap_finished
