@@ -28,6 +28,7 @@ const struct mmapdemo_strategy *const
 mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
 	[MMAPDEMO_STRATEGY_REMAP] = &mmapdemo_remap,
 	[MMAPDEMO_STRATEGY_FAULT] = &mmapdemo_fault,
+	[MMAPDEMO_STRATEGY_BATCHED] = &mmapdemo_batched,
 };
 
 static int mmapdemo_open(struct inode *inode, struct file *file)

@@ -9,6 +9,7 @@
  *   vma.c     mapping bookkeeping: vm_operations open/close, statistics
  *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
  *   fault.c   strategy "fault": one page per page fault
+ *   batched.c strategy "batched": a run of 16 pages per page fault
  *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
  *   sysfs.c   the same statistics as sysfs attributes
  */
@@ -76,6 +77,7 @@ struct mmapdemo_strategy {
 
 extern const struct mmapdemo_strategy mmapdemo_remap;
 extern const struct mmapdemo_strategy mmapdemo_fault;
+extern const struct mmapdemo_strategy mmapdemo_batched;
 
 /* The one device instance. */
 struct mmapdemo_dev {

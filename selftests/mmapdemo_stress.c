@@ -42,6 +42,7 @@ FIXTURE(stress) {
 	int fd;
 	size_t size;
 	long page;
+	unsigned int nstrategies;
 };
 
 FIXTURE_SETUP(stress)
@@ -59,6 +60,8 @@ FIXTURE_SETUP(stress)
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
 	self->size = info.buffer_size;
 	self->page = sysconf(_SC_PAGESIZE);
+	self->nstrategies = __builtin_popcount(info.strategies);
+	ASSERT_EQ((1U << self->nstrategies) - 1, info.strategies);
 	ASSERT_LE((size_t)PROCS * THREADS * PAGES_PER * self->page + 16 * self->page,
 		  self->size) TH_LOG("buffer too small for the stress layout");
 }
@@ -76,6 +79,7 @@ struct worker {
 	off_t own;		/* first byte of the range this thread owns */
 	double deadline;
 	unsigned int seed;
+	unsigned int nstrategies;	/* strategies 0..n-1 */
 	long errors;
 	long iterations;
 };
@@ -113,7 +117,7 @@ static void *worker_main(void *arg)
 	unsigned char *buf = malloc(len);
 
 	while (now() < w->deadline) {
-		unsigned int s = rand_r(&w->seed) % 2;
+		unsigned int s = rand_r(&w->seed) % w->nstrategies;
 		off_t base = MMAPDEMO_OFFSET(s);
 		unsigned char seed = rand_r(&w->seed);
 		unsigned char *p, *q;
@@ -191,7 +195,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int run_process(int proc, size_t size, long page, double deadline)
+static int run_process(int proc, size_t size, long page, double deadline,
+		       unsigned int nstrategies)
 {
 	struct worker w[THREADS];
 	pthread_t th[THREADS];
@@ -206,6 +211,7 @@ static int run_process(int proc, size_t size, long page, double deadline)
 			.fd = fd, .page = page, .size = size,
 			.own = (off_t)(proc * THREADS + t) * PAGES_PER * page,
 			.deadline = deadline, .seed = proc * 100 + t,
+			.nstrategies = nstrategies,
 		};
 		if (pthread_create(&th[t], NULL, worker_main, &w[t]))
 			return 2;
@@ -259,7 +265,8 @@ TEST_F_TIMEOUT(stress, churn, 120)
 		ASSERT_LE(0, pids[i]);
 		if (pids[i] == 0)
 			_exit(i < PROCS ?
-			      run_process(i, self->size, self->page, deadline) :
+			      run_process(i, self->size, self->page, deadline,
+					  self->nstrategies) :
 			      run_reader(self->fd, deadline));
 	}
 	for (i = 0; i <= PROCS; i++) {

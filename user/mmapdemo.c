@@ -22,8 +22,9 @@
 #include "mmapdemo.h"
 
 const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
-	[MMAPDEMO_STRATEGY_REMAP] = { "remap", false, false },
-	[MMAPDEMO_STRATEGY_FAULT] = { "fault", true, true },
+	[MMAPDEMO_STRATEGY_REMAP] = { "remap", false, 0 },
+	[MMAPDEMO_STRATEGY_FAULT] = { "fault", true, 1 },
+	[MMAPDEMO_STRATEGY_BATCHED] = { "batched", true, MMAPDEMO_BATCH_PAGES },
 };
 
 const char *mmd_prog = "mmapdemo";
@@ -329,9 +330,9 @@ static const struct {
 	  "prove that every view of the buffer shows the same bytes" },
 	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI" },
 	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy" },
-	{ "write", cmd_write, "[-s remap|fault] OFFSET TEXT",
+	{ "write", cmd_write, "[-s STRATEGY] OFFSET TEXT",
 	  "store TEXT at buffer OFFSET through a mapping" },
-	{ "read", cmd_read, "[-s remap|fault] OFFSET LENGTH",
+	{ "read", cmd_read, "[-s STRATEGY] OFFSET LENGTH",
 	  "print LENGTH bytes at buffer OFFSET through a mapping" },
 	{ "load", cmd_load, "[PATH.ko] [size=N] [mode=0NNN]",
 	  "load the module (libkmod), wait for " MMD_DEV },

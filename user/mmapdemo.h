@@ -18,7 +18,7 @@
 struct mmd_strategy {
 	const char *name;
 	bool private_cow;	/* MAP_PRIVATE: copy-on-write, else EINVAL */
-	bool faults;		/* first touch of a page is a counted fault */
+	unsigned int batch;	/* pages one fault maps; 0: never faults */
 };
 
 extern const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS];

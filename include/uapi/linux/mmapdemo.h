@@ -20,10 +20,10 @@
  *    the buffer [EINVAL]; a mapping never crosses into the next region
  *    [EINVAL].
  *  - remap maps everything at mmap() time, so it must fit in the buffer
- *    [EINVAL].  The fault strategy behaves like a regular file: the mapping
+ *    [EINVAL].  The fault strategies behave like a regular file: the mapping
  *    may reach past the end of the buffer and touching a page there raises
  *    SIGBUS.
- *  - MAP_PRIVATE: copy-on-write with the fault strategy; refused by remap
+ *  - MAP_PRIVATE: copy-on-write with fault and batched; refused by remap
  *    [EINVAL] (a PFN mapping has no struct page to copy from in the general
  *    case, and remap_pfn_range() repurposes vm_pgoff for COW mappings).
  *  - PROT_EXEC is refused [EPERM] and cannot be added by mprotect() later
@@ -47,7 +47,11 @@
 /* Strategies, by region number. */
 #define MMAPDEMO_STRATEGY_REMAP		0	/* remap_pfn_range() at mmap() */
 #define MMAPDEMO_STRATEGY_FAULT		1	/* .fault, one page per fault */
+#define MMAPDEMO_STRATEGY_BATCHED	2	/* .fault maps 16 pages at once */
 #define MMAPDEMO_STRATEGY_SLOTS		8	/* array size in the ABI */
+
+/* Pages one fault of the batched strategy maps (an aligned run). */
+#define MMAPDEMO_BATCH_PAGES	16
 
 /* Largest buffer the module accepts (module parameter or RESIZE). */
 #define MMAPDEMO_MAX_SIZE	(1ULL << 30)
