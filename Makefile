@@ -7,6 +7,7 @@
 #   make demo            boot a Debian kernel, load, verify, show stats
 #   make check           everything, on every kernel of the matrix
 #   make lint            checkpatch --strict, sparse, W=1 on every kernel
+#   make bench           mmapdemo bench in a guest on every kernel, plots
 #   make vm-run CMD='…'  run a command in a guest with the module loaded
 #   make deps            install what the above need (Debian, as root)
 #
@@ -73,4 +74,7 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check lint demo vm-run clean
+.PHONY: all module user selftests deps check lint demo vm-run bench clean
+
+bench:
+	scripts/bench
