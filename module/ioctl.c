@@ -142,11 +142,13 @@ out_put:
  * mmap() holds while it counts a new VMA: the two cannot interleave.  A
  * fork or split can only add a VMA to a device that is already mapped.
  */
-static long mmapdemo_ioc_resize(void __user *argp)
+static long mmapdemo_ioc_resize(struct file *file, void __user *argp)
 {
 	struct mmapdemo_buf *nbuf, *old;
 	struct mmapdemo_resize req;
 
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 	/* Pins up to MMAPDEMO_MAX_SIZE of unswappable memory. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -193,7 +195,7 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case MMAPDEMO_IOC_CHECKSUM:
 		return mmapdemo_ioc_checksum(file, argp);
 	case MMAPDEMO_IOC_RESIZE:
-		return mmapdemo_ioc_resize(argp);
+		return mmapdemo_ioc_resize(file, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -945,7 +945,7 @@ TEST_F(dev, ioctl_range_past_end)
 	EXPECT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
 }
 
-TEST_F(dev, fill_needs_writable_fd)
+TEST_F(dev, fill_and_resize_need_writable_fd)
 {
 	struct mmapdemo_fill fill = { .length = 1 };
 	int ro = open(MMD_DEV, O_RDONLY);
@@ -954,6 +954,9 @@ TEST_F(dev, fill_needs_writable_fd)
 	EXPECT_EQ(-1, ioctl(ro, MMAPDEMO_IOC_FILL, &fill));
 	EXPECT_EQ(EBADF, errno);
 	EXPECT_EQ(-1, write(ro, "x", 1));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, ioctl(ro, MMAPDEMO_IOC_RESIZE,
+			    &(struct mmapdemo_resize){ .size = self->size }));
 	EXPECT_EQ(EBADF, errno);
 	close(ro);
 }

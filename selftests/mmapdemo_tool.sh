@@ -122,8 +122,8 @@ if [ -n "$other" ]; then
 	result "tool: a module built for another kernel is explained" \
 		eval '[ $rc = 1 ] && has vermagic "built for kernel" && has vermagic "this is $(uname -r)"'
 else
-	ktap_test_skip "tool: a module built for another kernel is explained" \
-		"only one kernel's module is built"
+	ktap_print_msg "only this kernel's module is built"
+	ktap_test_skip "tool: a module built for another kernel is explained"
 fi
 
 run byname env MMAPDEMO_KO= "$TOOL" load

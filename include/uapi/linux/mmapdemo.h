@@ -109,7 +109,8 @@ struct mmapdemo_checksum {
 
 /*
  * RESIZE: replace the buffer by a new zeroed one of @size bytes (rounded up
- * to pages).  EBUSY while any mapping exists; needs CAP_SYS_ADMIN.
+ * to pages).  EBUSY while any mapping exists; needs CAP_SYS_ADMIN and a
+ * writable fd (else EPERM, EBADF).
  */
 struct mmapdemo_resize {
 	__u64 size;
