@@ -32,8 +32,6 @@
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
 
-extern char **environ;
-
 #define PROCS		3
 #define THREADS		4
 #define PAGES_PER	32	/* pages each thread owns */
@@ -92,24 +90,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool check(const unsigned char *p, size_t len, unsigned char seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (unsigned char)(seed + i))
-			return false;
-	return true;
-}
-
-static void fill(unsigned char *p, size_t len, unsigned char seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seed + i);
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -135,9 +115,9 @@ static void *worker_main(void *arg)
 				w->errors++;
 				break;
 			}
-			fill(p, len, seed);
+			mmd_pattern_fill(p, len, seed);
 			if (pread(w->fd, buf, len, w->own) != (ssize_t)len ||
-			    !check(buf, len, seed))
+			    !mmd_pattern_ok(buf, len, seed))
 				w->errors++;
 			munmap(p, len);
 			break;
@@ -153,12 +133,12 @@ static void *worker_main(void *arg)
 			munmap(p, 16 * w->page);
 			break;
 		case 2:	/* own range through write()/read() */
-			fill(buf, len, seed);
+			mmd_pattern_fill(buf, len, seed);
 			if (pwrite(w->fd, buf, len, w->own) != (ssize_t)len)
 				w->errors++;
 			memset(buf, 0, len);
 			if (pread(w->fd, buf, len, w->own) != (ssize_t)len ||
-			    !check(buf, len, seed))
+			    !mmd_pattern_ok(buf, len, seed))
 				w->errors++;
 			break;
 		case 3:	/* kernel fills, a mapping sees */
@@ -168,7 +148,7 @@ static void *worker_main(void *arg)
 			}
 			p = mmap(NULL, len, PROT_READ, MAP_SHARED, w->fd,
 				 base + w->own);
-			if (p == MAP_FAILED || !check(p, len, seed))
+			if (p == MAP_FAILED || !mmd_pattern_ok(p, len, seed))
 				w->errors++;
 			if (p != MAP_FAILED)
 				munmap(p, len);
@@ -281,34 +261,6 @@ TEST_F_TIMEOUT(stress, churn, 120)
 		  after.strategy[MMAPDEMO_STRATEGY_REMAP].mmaps);
 }
 
-static pid_t spawn_peer(unsigned long long off, size_t len, const char *op,
-			unsigned long long arg)
-{
-	char path[PATH_MAX], a[3][32], *slash;
-	char *argv[6];
-	ssize_t n;
-	pid_t pid;
-
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n < 0)
-		return -1;
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	strcpy(slash + 1, "mmapdemo_peer");
-	snprintf(a[0], sizeof(a[0]), "%llu", off);
-	snprintf(a[1], sizeof(a[1]), "%zu", len);
-	snprintf(a[2], sizeof(a[2]), "%llu", arg);
-	argv[0] = path;
-	argv[1] = a[0];
-	argv[2] = a[1];
-	argv[3] = (char *)op;
-	argv[4] = a[2];
-	argv[5] = NULL;
-	if (posix_spawn(&pid, path, NULL, NULL, argv, environ))
-		return -1;
-	return pid;
-}
-
 TEST_F_TIMEOUT(stress, producer_consumer, 120)
 {
 	size_t len = 16 * self->page;
@@ -319,10 +271,10 @@ TEST_F_TIMEOUT(stress, producer_consumer, 120)
 	int st;
 
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &zero));
-	cons = spawn_peer(MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT) + off, len,
+	cons = mmd_spawn_peer(MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT) + off, len,
 			  "consume", count);
 	ASSERT_LT(0, cons);
-	prod = spawn_peer(MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_REMAP) + off, len,
+	prod = mmd_spawn_peer(MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_REMAP) + off, len,
 			  "produce", count);
 	ASSERT_LT(0, prod);
 	ASSERT_EQ(prod, waitpid(prod, &st, 0));

@@ -27,8 +27,6 @@
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
 
-extern char **environ;
-
 FIXTURE(mmd) {
 	int fd;
 	size_t size;		/* buffer size */
@@ -128,56 +126,6 @@ static uint64_t faults_for(const FIXTURE_VARIANT(mmd) *variant,
 	mmap(NULL, (len), (prot), (flags), self->fd, self->base + (off))
 #define RW (PROT_READ | PROT_WRITE)
 
-/* Run the peer program; returns its exit status or -1. */
-static int run_peer(unsigned long long off, size_t len, const char *op,
-		    unsigned long long arg)
-{
-	char path[PATH_MAX], a[3][32], *slash;
-	char *argv[6];
-	ssize_t n;
-	pid_t pid;
-	int st;
-
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n < 0)
-		return -1;
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	strcpy(slash + 1, "mmapdemo_peer");
-	snprintf(a[0], sizeof(a[0]), "%llu", off);
-	snprintf(a[1], sizeof(a[1]), "%zu", len);
-	snprintf(a[2], sizeof(a[2]), "%llu", arg);
-	argv[0] = path;
-	argv[1] = a[0];
-	argv[2] = a[1];
-	argv[3] = (char *)op;
-	argv[4] = a[2];
-	argv[5] = NULL;
-	if (posix_spawn(&pid, path, NULL, NULL, argv, environ))
-		return -1;
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-static bool pattern_ok(const unsigned char *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (unsigned char)(seed + i))
-			return false;
-	return true;
-}
-
-static void pattern_fill(unsigned char *p, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seed + i);
-}
-
 /* ---- visibility -------------------------------------------------------- */
 
 /* Two processes with separate open()s and mmap()s, no fork between them. */
@@ -187,10 +135,10 @@ TEST_F(mmd, shared_unrelated_processes)
 	unsigned char *p = MAP(self->page, len, RW, MAP_SHARED);
 
 	ASSERT_NE(MAP_FAILED, p);
-	pattern_fill(p, len, 0x11);
-	ASSERT_EQ(0, run_peer(self->base + self->page, len, "check", 0x11));
-	ASSERT_EQ(0, run_peer(self->base + self->page, len, "write", 0x5a));
-	ASSERT_TRUE(pattern_ok(p, len, 0x5a));
+	mmd_pattern_fill(p, len, 0x11);
+	ASSERT_EQ(0, mmd_run_peer(self->base + self->page, len, "check", 0x11));
+	ASSERT_EQ(0, mmd_run_peer(self->base + self->page, len, "write", 0x5a));
+	ASSERT_TRUE(mmd_pattern_ok(p, len, 0x5a));
 	ASSERT_EQ(0, munmap(p, len));
 }
 
@@ -235,10 +183,10 @@ TEST_F(mmd, same_bytes_across_strategies)
 
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_NE(MAP_FAILED, b);
-	pattern_fill(a, len, 3);
-	ASSERT_TRUE(pattern_ok(b, len, 3));
-	pattern_fill(b + self->page, self->page, 77);
-	ASSERT_TRUE(pattern_ok(a + self->page, self->page, 77));
+	mmd_pattern_fill(a, len, 3);
+	ASSERT_TRUE(mmd_pattern_ok(b, len, 3));
+	mmd_pattern_fill(b + self->page, self->page, 77);
+	ASSERT_TRUE(mmd_pattern_ok(a + self->page, self->page, 77));
 	ASSERT_EQ(0, munmap(a, len));
 	ASSERT_EQ(0, munmap(b, len));
 }
@@ -249,13 +197,13 @@ TEST_F(mmd, mapping_vs_read_write)
 	unsigned char buf[300];
 
 	ASSERT_NE(MAP_FAILED, p);
-	pattern_fill(p + 5000, sizeof(buf), 9);
+	mmd_pattern_fill(p + 5000, sizeof(buf), 9);
 	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), 5000));
-	ASSERT_TRUE(pattern_ok(buf, sizeof(buf), 9));
-	pattern_fill(buf, sizeof(buf), 200);
+	ASSERT_TRUE(mmd_pattern_ok(buf, sizeof(buf), 9));
+	mmd_pattern_fill(buf, sizeof(buf), 200);
 	ASSERT_EQ(sizeof(buf), pwrite(self->fd, buf, sizeof(buf),
 				      self->size - sizeof(buf)));
-	ASSERT_TRUE(pattern_ok(p + self->size - sizeof(buf), sizeof(buf), 200));
+	ASSERT_TRUE(mmd_pattern_ok(p + self->size - sizeof(buf), sizeof(buf), 200));
 	ASSERT_EQ(0, munmap(p, self->size));
 }
 
@@ -274,7 +222,7 @@ TEST_F(mmd, mapping_vs_kernel)
 	ASSERT_NE(MAP_FAILED, p);
 	/* kernel -> user */
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
-	ASSERT_TRUE(pattern_ok(p + 2 * self->page, self->page, 7));
+	ASSERT_TRUE(mmd_pattern_ok(p + 2 * self->page, self->page, 7));
 	/* user -> kernel */
 	for (i = 0; i < self->page; i++)
 		p[3 * self->page + i] = (unsigned char)(i * 31 + 5);
@@ -340,7 +288,7 @@ TEST_F(mmd, private_mapping)
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
 	EXPECT_EQ(before, sum.sum);
 	/* an unrelated process sees the buffer, not the private copy */
-	EXPECT_EQ(0, run_peer(self->base, 1, "check", 'a'));
+	EXPECT_EQ(0, mmd_run_peer(self->base, 1, "check", 'a'));
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -526,8 +474,8 @@ TEST_F(mmd, munmap_middle)
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &(struct mmapdemo_fill){
 		.offset = 0, .length = 3 * self->page,
 		.flags = MMAPDEMO_FILL_INCREMENT, .seed = 1 }));
-	EXPECT_TRUE(pattern_ok(p, self->page, 1));
-	EXPECT_TRUE(pattern_ok(p + 2 * self->page, self->page,
+	EXPECT_TRUE(mmd_pattern_ok(p, self->page, 1));
+	EXPECT_TRUE(mmd_pattern_ok(p + 2 * self->page, self->page,
 			       1 + 2 * self->page));
 	EXPECT_EQ(SIGSEGV, mmd_probe_read(p + self->page));
 	ASSERT_EQ(0, munmap(p, self->page));
@@ -581,7 +529,7 @@ TEST_F(mmd, map_fixed_replaces)
 	q = mmap(p, 2 * self->page, RW, MAP_SHARED | MAP_FIXED, self->fd,
 		 self->base + 4 * self->page);
 	ASSERT_EQ(p, q);
-	EXPECT_TRUE(pattern_ok(q, 2 * self->page, 44));
+	EXPECT_TRUE(mmd_pattern_ok(q, 2 * self->page, 44));
 	EXPECT_EQ(1, mmd_live(self->fd, variant->strategy));
 	ASSERT_EQ(0, munmap(q, 2 * self->page));
 	EXPECT_EQ(0, mmd_live(self->fd, variant->strategy));
@@ -642,9 +590,9 @@ TEST_F(mmd, mlock)
 
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, mlock(p, 4 * self->page));
-	pattern_fill(p, 4 * self->page, 12);
+	mmd_pattern_fill(p, 4 * self->page, 12);
 	ASSERT_EQ(0, munlock(p, 4 * self->page));
-	EXPECT_EQ(0, run_peer(self->base, 4 * self->page, "check", 12));
+	EXPECT_EQ(0, mmd_run_peer(self->base, 4 * self->page, "check", 12));
 	ASSERT_EQ(0, munmap(p, 4 * self->page));
 }
 
@@ -700,8 +648,8 @@ TEST_F(mmd, close_fd_before_touch)
 	mmd_stats(self->fd, &b);
 	EXPECT_EQ(a.open_files + 1, b.open_files);
 	EXPECT_EQ(1, b.strategy[variant->strategy].live_maps);
-	pattern_fill(p, 2 * self->page, 21);
-	EXPECT_EQ(0, run_peer(self->base, 2 * self->page, "check", 21));
+	mmd_pattern_fill(p, 2 * self->page, 21);
+	EXPECT_EQ(0, mmd_run_peer(self->base, 2 * self->page, "check", 21));
 	ASSERT_EQ(0, munmap(p, 2 * self->page));
 	mmd_stats(self->fd, &c);
 	EXPECT_EQ(a.open_files, c.open_files);
@@ -971,7 +919,7 @@ TEST_F(dev, fill_and_checksum)
 
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &fill));
 	ASSERT_EQ(sizeof(buf), pread(self->fd, buf, sizeof(buf), 10));
-	EXPECT_TRUE(pattern_ok(buf, sizeof(buf), 250));
+	EXPECT_TRUE(mmd_pattern_ok(buf, sizeof(buf), 250));
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_CHECKSUM, &sum));
 	EXPECT_EQ(mmd_fnv1a(buf, sizeof(buf)), sum.sum);
 	fill.flags = 0;

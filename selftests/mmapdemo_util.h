@@ -8,14 +8,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,6 +135,72 @@ static inline uint64_t mmd_fnv1a(const void *p, size_t len)
 	while (len--)
 		h = (h ^ *c++) * 0x100000001b3ULL;
 	return h;
+}
+
+/* Byte i of a pattern is seed + i. */
+static inline void mmd_pattern_fill(unsigned char *p, size_t len,
+				    unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(seed + i);
+}
+
+static inline bool mmd_pattern_ok(const unsigned char *p, size_t len,
+				  unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(seed + i))
+			return false;
+	return true;
+}
+
+/*
+ * Start mmapdemo_peer (next to this program) as a new process that opens
+ * and maps the device on its own: "OFFSET LENGTH OP ARG".  Returns its pid
+ * or -1; mmd_run_peer() waits and returns its exit status or -1.
+ */
+static inline pid_t mmd_spawn_peer(unsigned long long off, size_t len,
+				   const char *op, unsigned long long arg)
+{
+	extern char **environ;
+	char path[PATH_MAX], a[3][32], *slash;
+	char *argv[6];
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n < 0)
+		return -1;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	strcpy(slash + 1, "mmapdemo_peer");
+	snprintf(a[0], sizeof(a[0]), "%llu", off);
+	snprintf(a[1], sizeof(a[1]), "%zu", len);
+	snprintf(a[2], sizeof(a[2]), "%llu", arg);
+	argv[0] = path;
+	argv[1] = a[0];
+	argv[2] = a[1];
+	argv[3] = (char *)op;
+	argv[4] = a[2];
+	argv[5] = NULL;
+	if (posix_spawn(&pid, path, NULL, NULL, argv, environ))
+		return -1;
+	return pid;
+}
+
+static inline int mmd_run_peer(unsigned long long off, size_t len,
+			       const char *op, unsigned long long arg)
+{
+	pid_t pid = mmd_spawn_peer(off, len, op, arg);
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
 }
 
 /* Read a number from a sysfs file; -1 on error. */
