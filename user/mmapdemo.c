@@ -37,7 +37,7 @@ void mmd_error(const char *what, int err)
 	if (err == ENOENT && !strstr(what, ".ko"))
 		fprintf(stderr,
 			"  %s does not exist: is the module loaded?\n"
-			"  run `mmapdemo load` (or `insmod module/mmapdemo.ko`)\n",
+			"  run `mmapdemo load` (or `insmod build/$(uname -r)/module/mmapdemo.ko`)\n",
 			MMD_DEV);
 	else if ((err == EACCES || err == EPERM) && !stat(MMD_DEV, &st))
 		fprintf(stderr,
