@@ -6,14 +6,19 @@
  *  - slab memory must never be mapped into userspace: its pages are shared
  *    with unrelated kernel objects, and a fault handler may not take page
  *    references on it;
- *  - each page here is an order-0 page with its own refcount (split_page()
- *    turns a higher-order block into independent pages).  A fault handler
- *    can get_page() any one of them, and __free_page() below only drops our
- *    reference: if someone still holds a page (get_user_pages() on a fault
- *    mapping), it is freed when they let go, not under their feet;
- *  - allocating in PMD-sized blocks first gives physically contiguous,
- *    naturally aligned runs, so the remap strategy needs few
- *    remap_pfn_range() calls;
+ *  - every allocation here is one refcounted unit: an order-0 page, or a
+ *    2 MiB *compound* folio (__GFP_COMP) whose tail pages share the head's
+ *    refcount.  A fault handler can get_page() any page, head or tail, and
+ *    the reference lands where the core mm will drop it.  get_page() on a
+ *    tail of a higher-order allocation made *without* __GFP_COMP would
+ *    count on a page that owns nothing: a classic demo-driver bug;
+ *  - the buffer is built from 2 MiB folios as far as the size and the
+ *    allocator allow: physically contiguous and aligned, so remap needs
+ *    few remap_pfn_range() calls and the huge strategy can map each one
+ *    with a single PMD entry, the way the page cache maps large folios;
+ *  - we drop only our own reference when freeing: if someone still holds
+ *    a page (get_user_pages() on a fault mapping), it is freed when they
+ *    let go, not under their feet;
  *  - __GFP_ZERO: pages straight from the allocator hold whatever the kernel
  *    left in them.  Mapping them unzeroed would leak kernel data.
  *
@@ -27,22 +32,28 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "compat.h"
 #include "mmapdemo.h"
 
-/* Largest block we ask for: one PMD (2 MiB on x86-64), if the buddy has it. */
-#define MMAPDEMO_BLOCK_ORDER \
-	min_t(unsigned int, PMD_SHIFT - PAGE_SHIFT, MAX_PAGE_ORDER)
+#define MMAPDEMO_PMD_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define MMAPDEMO_PMD_PAGES	BIT(MMAPDEMO_PMD_ORDER)
 
+/*
+ * Drop our reference on every allocation: order-0 pages and folio heads.
+ * A folio's size is read before the put: once freed, its tail pages no
+ * longer know they were tails.
+ */
 static void mmapdemo_free_pages(struct page **pages, unsigned long n)
 {
-	while (n--)
-		__free_page(pages[n]);
+	unsigned long i, nr;
+
+	for (i = 0; i < n; i += nr) {
+		nr = compound_nr(pages[i]);
+		put_page(pages[i]);
+	}
 }
 
 struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size)
 {
-	unsigned int order = MMAPDEMO_BLOCK_ORDER;
 	struct mmapdemo_buf *buf;
 	unsigned long filled = 0;
 
@@ -55,25 +66,35 @@ struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size)
 	if (!buf->pages)
 		goto err_free_buf;
 
+	/* Block by block, so that folios stay 2 MiB-aligned in the buffer. */
 	while (filled < buf->nr_pages) {
-		/* Large blocks are a wish: give up quickly, quietly. */
-		gfp_t gfp = GFP_KERNEL | __GFP_ZERO |
-			    (order ? __GFP_NORETRY | __GFP_NOWARN : 0);
-		struct page *page;
-		unsigned long i;
+		unsigned long i, n = min(MMAPDEMO_PMD_PAGES,
+					 buf->nr_pages - filled);
+		struct page *page = NULL;
 
-		while (order && (1UL << order) > buf->nr_pages - filled)
-			order--;
-		page = alloc_pages(gfp, order);
-		if (!page) {
-			if (!order)
-				goto err_free_pages;
-			order--;
-			continue;
+		/* A whole 2 MiB folio is a wish: give up quickly, quietly. */
+		if (n == MMAPDEMO_PMD_PAGES)
+			page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP |
+					   __GFP_NORETRY | __GFP_NOWARN,
+					   MMAPDEMO_PMD_ORDER);
+		if (page) {
+			/*
+			 * Where it sits in the buffer, as the page cache
+			 * would record it: finish_fault() compares it with
+			 * i_size before mapping a PMD (see file.c, open).
+			 */
+			page->index = filled;
+			for (i = 0; i < n; i++)
+				buf->pages[filled++] = nth_page(page, i);
+			buf->huge_blocks++;
+		} else {
+			for (i = 0; i < n; i++) {
+				page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+				if (!page)
+					goto err_free_pages;
+				buf->pages[filled++] = page;
+			}
 		}
-		split_page(page, order);
-		for (i = 0; i < (1UL << order); i++)
-			buf->pages[filled++] = nth_page(page, i);
 		cond_resched();
 	}
 

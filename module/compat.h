@@ -13,7 +13,7 @@
 #define MMAPDEMO_COMPAT_H
 
 #include <linux/mm.h>
-#include <linux/mmzone.h>
+#include <linux/sched/mm.h>
 
 /*
  * 6.3 made vma->vm_flags const and added vm_flags_set()/vm_flags_clear(),
@@ -35,11 +35,17 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /*
- * 6.8 replaced MAX_ORDER (one past the largest order) by MAX_PAGE_ORDER
- * (the largest order itself).
+ * 6.10 replaced the mm->get_unmapped_area method (which drivers called to
+ * get the default placement) by mm_get_unmapped_area().
  */
-#ifndef MAX_PAGE_ORDER
-#define MAX_PAGE_ORDER (MAX_ORDER - 1)
+#ifdef MMAPDEMO_NO_MM_GET_UNMAPPED_AREA
+static inline unsigned long
+mm_get_unmapped_area(struct mm_struct *mm, struct file *file,
+		     unsigned long addr, unsigned long len,
+		     unsigned long pgoff, unsigned long flags)
+{
+	return mm->get_unmapped_area(file, addr, len, pgoff, flags);
+}
 #endif
 
 #endif /* MMAPDEMO_COMPAT_H */

@@ -19,9 +19,13 @@
  * not take mmap_lock and must not wait for anything an mmap() call holds.
  * It only reads vm_private_data, which the VMA's reference keeps valid.
  */
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+
+#include "compat.h"
 #include "mmapdemo.h"
 
-static vm_fault_t mmapdemo_fault_fault(struct vm_fault *vmf)
+vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmapdemo_buf *buf = vma->vm_private_data;
@@ -42,9 +46,9 @@ static vm_fault_t mmapdemo_fault_fault(struct vm_fault *vmf)
 	/*
 	 * The core mm installs vmf->page and drops the reference we pass it
 	 * when the PTE goes away (or, for a MAP_PRIVATE write, right after
-	 * copying it).  The page is an order-0 page with its own refcount
-	 * (buffer.c): get_page() on a tail page of a non-compound
-	 * higher-order allocation would be a refcounting bug.
+	 * copying it).  On a tail page of a 2 MiB compound folio get_page()
+	 * counts on the folio, which is where the core will drop it
+	 * (buffer.c).  The core also locks the page around installing it.
 	 */
 	page = buf->pages[idx];
 	get_page(page);
@@ -56,13 +60,40 @@ static vm_fault_t mmapdemo_fault_fault(struct vm_fault *vmf)
 static const struct vm_operations_struct mmapdemo_fault_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
-	.fault = mmapdemo_fault_fault,
+	.fault = mmapdemo_page_fault,
 };
 
 static int mmapdemo_fault_mmap(struct vm_area_struct *vma,
 			       struct mmapdemo_buf *buf, pgoff_t first)
 {
+	/* One fault per page is the point: see mmapdemo_fault_area(). */
+	vm_flags_set(vma, VM_NOHUGEPAGE);
 	return 0;	/* everything happens at fault time */
+}
+
+/*
+ * Where to put a mapping.  The pages we hand out may belong to 2 MiB
+ * compound folios (for the huge strategy).  If a mapping sat on the 2 MiB
+ * grid, the core mm would map such a folio with one PMD (finish_fault()
+ * does that for any large folio; 6.1 even ignores VM_NOHUGEPAGE there) and
+ * this strategy would stop showing one fault per page.  So a mapping large
+ * enough to hold a PMD is placed one page off the grid.  MAP_FIXED picks
+ * its own address and bypasses this.
+ */
+static unsigned long mmapdemo_fault_area(struct file *file,
+					 unsigned long addr, unsigned long len,
+					 unsigned long pgoff, unsigned long flags)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (len < PMD_SIZE || (flags & MAP_FIXED))
+		return mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
+	addr = mm_get_unmapped_area(mm, file, addr, len + PAGE_SIZE, pgoff,
+				    flags);
+	if (!IS_ERR_VALUE(addr) &&
+	    !(((addr >> PAGE_SHIFT) - pgoff) & (PTRS_PER_PMD - 1)))
+		addr += PAGE_SIZE;	/* the gap we asked for has room */
+	return addr;
 }
 
 const struct mmapdemo_strategy mmapdemo_fault = {
@@ -71,4 +102,5 @@ const struct mmapdemo_strategy mmapdemo_fault = {
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_fault_vm_ops,
 	.mmap = mmapdemo_fault_mmap,
+	.get_unmapped_area = mmapdemo_fault_area,
 };

@@ -18,6 +18,7 @@
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -29,10 +30,31 @@ mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
 	[MMAPDEMO_STRATEGY_REMAP] = &mmapdemo_remap,
 	[MMAPDEMO_STRATEGY_FAULT] = &mmapdemo_fault,
 	[MMAPDEMO_STRATEGY_BATCHED] = &mmapdemo_batched,
+	[MMAPDEMO_STRATEGY_HUGE] = &mmapdemo_huge,
 };
+
+/*
+ * Publish the buffer size as the size of the inode we are opened through,
+ * as a regular file would have it: the core mm maps a large folio with a
+ * PMD only below i_size (a 6.12 stable change keeps SIGBUS semantics past
+ * EOF), and stat() shows it.  A node made by mknod elsewhere gets it too.
+ */
+static void mmapdemo_publish_size(struct file *file, size_t size)
+{
+	struct inode *inode = file->f_mapping->host;
+
+	inode_lock(inode);
+	if (i_size_read(inode) != size)
+		i_size_write(inode, size);
+	inode_unlock(inode);
+}
 
 static int mmapdemo_open(struct inode *inode, struct file *file)
 {
+	struct mmapdemo_buf *buf = mmapdemo_cur_buf();
+
+	mmapdemo_publish_size(file, buf->size);
+	mmapdemo_buf_put(buf);
 	atomic64_inc(&mmapdemo.opens);
 	atomic64_inc(&mmapdemo.open_files);
 	return 0;
@@ -172,6 +194,27 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Called by do_mmap() before the VMA exists, to choose its address; the
+ * huge strategy wants the 2 MiB grid.  An offset we will refuse anyway
+ * gets the default placement and fails in mmapdemo_mmap().
+ */
+static unsigned long mmapdemo_get_unmapped_area(struct file *file,
+						unsigned long addr,
+						unsigned long len,
+						unsigned long pgoff,
+						unsigned long flags)
+{
+	unsigned long region = pgoff >> MMAPDEMO_REGION_PGSHIFT;
+
+	if (region < MMAPDEMO_STRATEGY_SLOTS && mmapdemo_strategies[region] &&
+	    mmapdemo_strategies[region]->get_unmapped_area)
+		return mmapdemo_strategies[region]->get_unmapped_area(file,
+				addr, len, pgoff, flags);
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff,
+				    flags);
+}
+
 const struct file_operations mmapdemo_fops = {
 	.owner = THIS_MODULE,
 	.open = mmapdemo_open,
@@ -180,6 +223,7 @@ const struct file_operations mmapdemo_fops = {
 	.write = mmapdemo_write,
 	.llseek = mmapdemo_llseek,
 	.mmap = mmapdemo_mmap,
+	.get_unmapped_area = mmapdemo_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	/* Every ABI struct has the same layout for 32-bit userspace. */
 	.compat_ioctl = compat_ptr_ioctl,

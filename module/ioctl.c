@@ -42,6 +42,7 @@ static long mmapdemo_ioc_info(void __user *argp)
 			info.strategies |= 1U << s;
 	buf = mmapdemo_cur_buf();
 	info.buffer_size = buf->size;
+	info.huge_blocks = buf->huge_blocks;
 	mmapdemo_buf_put(buf);
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }

@@ -10,6 +10,7 @@
  *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
  *   fault.c   strategy "fault": one page per page fault
  *   batched.c strategy "batched": a run of 16 pages per page fault
+ *   huge.c    strategy "huge": a 2 MiB folio per fault, mapped by a PMD
  *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
  *   sysfs.c   the same statistics as sysfs attributes
  */
@@ -29,8 +30,8 @@
 #define MMAPDEMO_REGION_PAGES	BIT(MMAPDEMO_REGION_PGSHIFT)
 
 /*
- * The buffer.  Its pages are ordinary order-0 pages with their own
- * refcounts (see buffer.c), so both remap_pfn_range() and a fault handler
+ * The buffer: order-0 pages and 2 MiB compound folios, each with one
+ * refcount (see buffer.c), so both remap_pfn_range() and a fault handler
  * returning vmf->page are valid on them.
  *
  * Lifetime: one reference belongs to the device while this is its current
@@ -43,7 +44,8 @@ struct mmapdemo_buf {
 	struct kref ref;
 	size_t size;			/* bytes, multiple of PAGE_SIZE */
 	unsigned long nr_pages;
-	struct page **pages;		/* nr_pages order-0 pages */
+	struct page **pages;		/* every page, heads and tails */
+	unsigned int huge_blocks;	/* 2 MiB folios, from the start */
 	void *vaddr;			/* vmap() of all pages, for the kernel */
 };
 
@@ -73,11 +75,20 @@ struct mmapdemo_strategy {
 	 */
 	int (*mmap)(struct vm_area_struct *vma, struct mmapdemo_buf *buf,
 		    pgoff_t first);
+	/* Optional: where to place the mapping (f_op->get_unmapped_area). */
+	unsigned long (*get_unmapped_area)(struct file *file,
+					   unsigned long addr, unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags);
 };
 
 extern const struct mmapdemo_strategy mmapdemo_remap;
 extern const struct mmapdemo_strategy mmapdemo_fault;
 extern const struct mmapdemo_strategy mmapdemo_batched;
+extern const struct mmapdemo_strategy mmapdemo_huge;
+
+/* fault.c: hand the core mm the buffer page under vmf->pgoff. */
+vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf);
 
 /* The one device instance. */
 struct mmapdemo_dev {

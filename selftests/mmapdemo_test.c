@@ -71,6 +71,14 @@ FIXTURE_VARIANT_ADD(mmd, batched) {
 	.batch = MMAPDEMO_BATCH_PAGES,
 };
 
+FIXTURE_VARIANT_ADD(mmd, huge) {
+	.strategy = MMAPDEMO_STRATEGY_HUGE,
+	.other = MMAPDEMO_STRATEGY_REMAP,
+	.private_ok = false,
+	.past_end_ok = true,
+	.batch = 1,	/* below 2 MiB it maps 4 KiB pages, one per fault */
+};
+
 FIXTURE_SETUP(mmd)
 {
 	struct mmapdemo_info info;
@@ -683,7 +691,8 @@ TEST_F(mmd, sysfs_matches_ioctl)
 {
 	static const char *const names[] = { "mmaps", "live_maps", "faults",
 					     "pages_mapped" };
-	static const char *const strat[] = { "remap", "fault", "batched" };
+	static const char *const strat[] = { "remap", "fault", "batched",
+					     "huge" };
 	unsigned char *p = MAP(0, 2 * self->page, RW, MAP_SHARED);
 	struct mmapdemo_stats st;
 	char path[256];
@@ -771,6 +780,158 @@ TEST_F(mmd, proc_maps_and_vmflags)
 	ASSERT_EQ(0, munmap(p, 2 * self->page));
 }
 
+/* ---- 2 MiB mappings ------------------------------------------------------ */
+
+#define SZ_2M	(2UL << 20)
+
+FIXTURE(pmd) {
+	int fd;
+	struct mmapdemo_info info;
+	size_t len;		/* the huge blocks at the start of the buffer */
+};
+
+FIXTURE_SETUP(pmd)
+{
+	int ret;
+
+	self->fd = -1;
+	ret = mmd_ensure();
+	if (ret)
+		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
+		     strerror(-ret));
+	self->fd = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &self->info));
+	/* The default 4 MiB buffer in a fresh guest has two of them. */
+	ASSERT_LE(2, self->info.huge_blocks)
+		TH_LOG("no 2 MiB folios: buffer %llu bytes",
+		       (unsigned long long)self->info.buffer_size);
+	self->len = 2 * SZ_2M;
+}
+
+FIXTURE_TEARDOWN(pmd)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* kB of FilePmdMapped in the smaps block of the mapping at @addr. */
+static long smaps_pmd_kb(void *addr)
+{
+	unsigned long start, end;
+	char buf[512];
+	long kb = -1;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%lx-%lx ", &start, &end) == 2 && strchr(buf, '/'))
+			in = start == (unsigned long)addr;
+		else if (sscanf(buf, "%lx-%lx ", &start, &end) == 2)
+			in = false;
+		if (in && !strncmp(buf, "FilePmdMapped:", 14))
+			kb = atol(buf + 14);
+	}
+	fclose(f);
+	return kb;
+}
+
+TEST_F(pmd, one_fault_per_2m)
+{
+	volatile unsigned char *p;
+	uint64_t f0;
+	size_t i;
+
+	p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_HUGE));
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, (uintptr_t)p % SZ_2M) TH_LOG("not on the 2 MiB grid");
+	f0 = mmd_faults(self->fd, MMAPDEMO_STRATEGY_HUGE);
+	for (i = 0; i < self->len; i += 4096)
+		p[i] = (unsigned char)(i >> 12);
+	EXPECT_EQ(2, mmd_faults(self->fd, MMAPDEMO_STRATEGY_HUGE) - f0);
+	EXPECT_EQ(4096, smaps_pmd_kb((void *)p));
+	/* the same bytes through read() */
+	for (i = 0; i < self->len; i += 256 << 10) {
+		unsigned char c;
+
+		ASSERT_EQ(1, pread(self->fd, &c, 1, i));
+		EXPECT_EQ((unsigned char)(i >> 12), c);
+	}
+	ASSERT_EQ(0, munmap((void *)p, self->len));
+}
+
+TEST_F(pmd, split_by_mprotect_and_munmap)
+{
+	volatile unsigned char *p;
+	uint64_t f0;
+
+	p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_HUGE));
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	p[SZ_2M] = 2;
+	EXPECT_EQ(4096, smaps_pmd_kb((void *)p));
+	/* read-only in the middle of the first block: the PMD is split */
+	ASSERT_EQ(0, mprotect((void *)(p + 8192), 4096, PROT_READ));
+	EXPECT_EQ(3, mmd_live(self->fd, MMAPDEMO_STRATEGY_HUGE));
+	f0 = mmd_faults(self->fd, MMAPDEMO_STRATEGY_HUGE);
+	EXPECT_EQ(1, p[0]);		/* refaulted with 4 KiB pages */
+	EXPECT_EQ(SIGSEGV, mmd_probe_write(p + 8192, 3));
+	EXPECT_LE(1, mmd_faults(self->fd, MMAPDEMO_STRATEGY_HUGE) - f0);
+	/* the second block keeps its PMD through a munmap of the first */
+	ASSERT_EQ(0, munmap((void *)p, SZ_2M));
+	EXPECT_EQ(2, p[SZ_2M]);
+	EXPECT_EQ(2048, smaps_pmd_kb((void *)(p + SZ_2M)));
+	ASSERT_EQ(0, munmap((void *)(p + SZ_2M), SZ_2M));
+	EXPECT_EQ(0, mmd_live(self->fd, MMAPDEMO_STRATEGY_HUGE));
+}
+
+TEST_F(pmd, fork_refaults_the_block)
+{
+	volatile unsigned char *p;
+	pid_t pid;
+	int st;
+
+	p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_HUGE));
+	ASSERT_NE(MAP_FAILED, p);
+	p[100] = 0x66;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (p[100] != 0x66 || smaps_pmd_kb((void *)p) != 2048)
+			_exit(1);
+		p[SZ_2M + 5] = 0x77;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_EQ(0x77, p[SZ_2M + 5]);
+	ASSERT_EQ(0, munmap((void *)p, self->len));
+}
+
+/* The fault strategy stays off the 2 MiB grid: one fault per page. */
+TEST_F(pmd, fault_strategy_never_pmd)
+{
+	volatile unsigned char *p;
+	uint64_t f0;
+	size_t i;
+
+	p = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT));
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_NE(0, (uintptr_t)p % SZ_2M);
+	f0 = mmd_faults(self->fd, MMAPDEMO_STRATEGY_FAULT);
+	for (i = 0; i < self->len; i += 4096)
+		(void)p[i];
+	EXPECT_EQ(self->len / 4096, mmd_faults(self->fd, MMAPDEMO_STRATEGY_FAULT) - f0);
+	EXPECT_EQ(0, smaps_pmd_kb((void *)p));
+	ASSERT_EQ(0, munmap((void *)p, self->len));
+}
+
 /* ---- the device without mappings: ioctl, read, write, lseek ------------ */
 
 FIXTURE(dev) {
@@ -812,8 +973,9 @@ TEST_F(dev, info)
 	EXPECT_EQ(MMAPDEMO_MAX_SIZE, info.max_size);
 	EXPECT_EQ(MMAPDEMO_REGION_SIZE, info.region_size);
 	EXPECT_EQ(1U << MMAPDEMO_STRATEGY_REMAP | 1U << MMAPDEMO_STRATEGY_FAULT |
-		  1U << MMAPDEMO_STRATEGY_BATCHED, info.strategies & 7);
-	EXPECT_EQ(0, info.reserved0);
+		  1U << MMAPDEMO_STRATEGY_BATCHED | 1U << MMAPDEMO_STRATEGY_HUGE,
+		  info.strategies);
+	EXPECT_GE(info.buffer_size / (2 << 20), info.huge_blocks);
 	EXPECT_EQ(0, info.reserved[0] | info.reserved[1] | info.reserved[2] |
 		     info.reserved[3]);
 }

@@ -20,12 +20,17 @@
  *    the buffer [EINVAL]; a mapping never crosses into the next region
  *    [EINVAL].
  *  - remap maps everything at mmap() time, so it must fit in the buffer
- *    [EINVAL].  The fault strategies behave like a regular file: the mapping
- *    may reach past the end of the buffer and touching a page there raises
- *    SIGBUS.
+ *    [EINVAL].  The fault strategies (fault, batched, huge) behave like a
+ *    regular file: the mapping may reach past the end of the buffer and
+ *    touching a page there raises SIGBUS.
  *  - MAP_PRIVATE: copy-on-write with fault and batched; refused by remap
- *    [EINVAL] (a PFN mapping has no struct page to copy from in the general
- *    case, and remap_pfn_range() repurposes vm_pgoff for COW mappings).
+ *    [EINVAL] (remap_pfn_range() only does COW for one contiguous range
+ *    and repurposes vm_pgoff for it) and by huge [EINVAL] (its point is
+ *    sharing 2 MiB blocks).
+ *  - huge: mmap() places the mapping on the 2 MiB grid (for len >= 2 MiB)
+ *    and each buffer block that is a 2 MiB folio (info.huge_blocks of
+ *    them, from the start) is mapped by one PMD on first touch; the rest
+ *    by 4 KiB pages.
  *  - PROT_EXEC is refused [EPERM] and cannot be added by mprotect() later
  *    [EACCES]: the buffer is data.
  *  - mremap() may shrink or move a mapping but never grow it [EFAULT].
@@ -48,6 +53,7 @@
 #define MMAPDEMO_STRATEGY_REMAP		0	/* remap_pfn_range() at mmap() */
 #define MMAPDEMO_STRATEGY_FAULT		1	/* .fault, one page per fault */
 #define MMAPDEMO_STRATEGY_BATCHED	2	/* .fault maps 16 pages at once */
+#define MMAPDEMO_STRATEGY_HUGE		3	/* 2 MiB blocks mapped by a PMD */
 #define MMAPDEMO_STRATEGY_SLOTS		8	/* array size in the ABI */
 
 /* Pages one fault of the batched strategy maps (an aligned run). */
@@ -63,7 +69,7 @@ struct mmapdemo_info {
 	__u64 max_size;		/* MMAPDEMO_MAX_SIZE */
 	__u64 region_size;	/* MMAPDEMO_REGION_SIZE */
 	__u32 strategies;	/* bit N set: strategy N is available */
-	__u32 reserved0;
+	__u32 huge_blocks;	/* PMD-sized blocks of the buffer (huge) */
 	__u64 reserved[4];
 };
 
@@ -71,7 +77,11 @@ struct mmapdemo_strategy_stats {
 	__u64 mmaps;		/* successful mmap() calls */
 	__u64 live_maps;	/* VMAs now referring to the device */
 	__u64 faults;		/* faults that supplied at least one page */
-	__u64 pages_mapped;	/* pages put into page tables by the driver */
+	/*
+	 * Pages the driver mapped or handed to the core mm (huge: the core
+	 * maps the whole 2 MiB folio of such a page with one PMD).
+	 */
+	__u64 pages_mapped;
 };
 
 struct mmapdemo_stats {
