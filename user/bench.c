@@ -216,37 +216,49 @@ static void bench_first_touch(size_t max)
 	fprintf(json, "], ");
 }
 
-/* 3. Streaming bandwidth once every page is mapped. */
+/*
+ * 3. Streaming bandwidth once every page is mapped.  Repetitions are
+ * interleaved across kinds (rep 1 of every kind, then rep 2, ...), so that
+ * a drift of the machine during the run cannot favour one kind.
+ */
 static void bench_stream(size_t len)
 {
-	double rd[MAX_REPS], wr[MAX_REPS], base_r = 0, base_w = 0;
+	double rd[MMAPDEMO_STRATEGY_SLOTS + 2][MAX_REPS];
+	double wr[MMAPDEMO_STRATEGY_SLOTS + 2][MAX_REPS];
+	uint64_t *map[MMAPDEMO_STRATEGY_SLOTS + 2], sum = 0;
+	double base_r = 0, base_w = 0;
+	size_t i, n = len / sizeof(uint64_t);
 	int k, r;
 
-	printf("\n3. steady state: streaming over %zu MiB already mapped, MiB/s\n", len / MIB);
+	printf("\n3. steady state: streaming over %zu MiB already mapped, MiB/s (repetitions interleaved)\n",
+	       len / MIB);
 	printf("%-10s %26s %8s %26s %8s\n", "", "read", "vs anon", "write",
 	       "vs anon");
-	fprintf(json, "\"stream\": {\"size_mib\": %zu, \"results\": [", len / MIB);
 	for (k = 0; k < nkinds; k++) {
-		uint64_t *p = map_kind(kinds[k], len), sum = 0;
-		struct stat3 sr, sw;
-		size_t i, n = len / sizeof(*p);
-
-		memset(p, 1, len);	/* fault everything in first */
-		for (r = 0; r < reps; r++) {
+		map[k] = map_kind(kinds[k], len);
+		memset(map[k], 1, len);	/* fault everything in first */
+	}
+	for (r = 0; r < reps; r++) {
+		for (k = 0; k < nkinds; k++) {
+			volatile uint64_t *p = map[k];
 			double t0 = now();
 
 			for (i = 0; i < n; i++)
-				sum += ((volatile uint64_t *)p)[i];
-			rd[r] = len / MIB / (now() - t0);
+				sum += p[i];
+			rd[k][r] = len / MIB / (now() - t0);
 			t0 = now();
-			memset(p, r, len);
-			wr[r] = len / MIB / (now() - t0);
+			memset(map[k], r, len);
+			wr[k][r] = len / MIB / (now() - t0);
 		}
-		if (sum == 42)
-			printf(" ");	/* keep the reads */
-		munmap(p, len);
-		sr = summarize(rd, reps);
-		sw = summarize(wr, reps);
+	}
+	if (sum == 42)
+		printf(" ");	/* keep the reads */
+	fprintf(json, "\"stream\": {\"size_mib\": %zu, \"results\": [", len / MIB);
+	for (k = 0; k < nkinds; k++) {
+		struct stat3 sr = summarize(rd[k], reps);
+		struct stat3 sw = summarize(wr[k], reps);
+
+		munmap(map[k], len);
 		if (kinds[k] == KIND_ANON) {
 			base_r = sr.med;
 			base_w = sw.med;
