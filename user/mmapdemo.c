@@ -22,11 +22,12 @@
 #include "mmapdemo.h"
 
 const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
-	[MMAPDEMO_STRATEGY_REMAP] = { "remap", false, 0 },
-	[MMAPDEMO_STRATEGY_FAULT] = { "fault", true, 1 },
-	[MMAPDEMO_STRATEGY_BATCHED] = { "batched", true, MMAPDEMO_BATCH_PAGES },
-	/* below 2 MiB (as in verify) huge maps 4 KiB pages */
-	[MMAPDEMO_STRATEGY_HUGE] = { "huge", false, 1 },
+	[MMAPDEMO_STRATEGY_REMAP] = { "remap", false, 0, false },
+	[MMAPDEMO_STRATEGY_FAULT] = { "fault", true, 1, false },
+	[MMAPDEMO_STRATEGY_BATCHED] = { "batched", true, MMAPDEMO_BATCH_PAGES,
+					false },
+	/* below 2 MiB huge maps 4 KiB pages, one per fault */
+	[MMAPDEMO_STRATEGY_HUGE] = { "huge", false, 1, true },
 };
 
 const char *mmd_prog = "mmapdemo";

@@ -19,6 +19,7 @@ struct mmd_strategy {
 	const char *name;
 	bool private_cow;	/* MAP_PRIVATE: copy-on-write, else EINVAL */
 	unsigned int batch;	/* pages one fault maps; 0: never faults */
+	bool pmd;		/* maps 2 MiB blocks with one PMD */
 };
 
 extern const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS];

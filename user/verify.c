@@ -334,6 +334,67 @@ static void check_faults(int fd, unsigned int s, const char *name,
 	munmap((void *)p, len);
 }
 
+/* FilePmdMapped of the smaps block of the mapping at @addr, in kB. */
+static long smaps_pmd_kb(const void *addr)
+{
+	unsigned long start, end;
+	char line[512];
+	bool in = false;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = start == (unsigned long)addr;
+		else if (in && !strncmp(line, "FilePmdMapped:", 14))
+			kb = atol(line + 14);
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * The first 2 MiB of the buffer through a PMD-mapping strategy: one fault,
+ * one PMD.  Only reads, so nothing needs restoring.
+ */
+static void check_pmd(int fd, unsigned int s, const char *name,
+		      const struct mmapdemo_info *info)
+{
+	size_t len = 2UL << 20, i;
+	struct mmapdemo_stats a, b;
+	struct rusage ra, rb;
+	volatile unsigned char *p;
+	long kb, minflt;
+	uint64_t dev;
+
+	if (!info->huge_blocks) {
+		row(name, "a 2 MiB block mapped by one PMD", false,
+		    "the buffer has no 2 MiB folio (memory too fragmented at load?)");
+		return;
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, MMAPDEMO_OFFSET(s));
+	if (p == MAP_FAILED || mmd_stats(fd, &a)) {
+		row(name, "a 2 MiB block mapped by one PMD", false, "mmap: %s",
+		    strerror(errno));
+		return;
+	}
+	getrusage(RUSAGE_SELF, &ra);
+	for (i = 0; i < len; i += page)
+		(void)p[i];
+	getrusage(RUSAGE_SELF, &rb);
+	mmd_stats(fd, &b);
+	dev = b.strategy[s].faults - a.strategy[s].faults;
+	minflt = rb.ru_minflt - ra.ru_minflt;
+	kb = smaps_pmd_kb((const void *)p);
+	row(name, "a 2 MiB block mapped by one PMD",
+	    minflt == 1 && dev >= 1 && kb == 2048,
+	    "touched %zu pages: %llu device faults, %ld minor faults, smaps FilePmdMapped %ld kB",
+	    len / page, (unsigned long long)dev, minflt, kb);
+	munmap((void *)p, len);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	struct mmapdemo_info info;
@@ -382,6 +443,8 @@ int cmd_verify(int argc, char **argv)
 		check_kernel(fd, s, name, boff, len);
 		check_private(fd, s, name, boff);
 		check_faults(fd, s, name, boff, len);
+		if (mmd_strategies[s].pmd)
+			check_pmd(fd, s, name, &info);
 	}
 
 	if (pwrite(fd, saved, len, boff) != (ssize_t)len) {
