@@ -45,7 +45,7 @@ struct mmapdemo_buf {
 	size_t size;			/* bytes, multiple of PAGE_SIZE */
 	unsigned long nr_pages;
 	struct page **pages;		/* every page, heads and tails */
-	unsigned int huge_blocks;	/* 2 MiB folios, from the start */
+	unsigned int huge_blocks;	/* how many 2 MiB blocks are folios */
 	void *vaddr;			/* vmap() of all pages, for the kernel */
 };
 

@@ -28,9 +28,9 @@
  *    and repurposes vm_pgoff for it) and by huge [EINVAL] (its point is
  *    sharing 2 MiB blocks).
  *  - huge: mmap() places the mapping on the 2 MiB grid (for len >= 2 MiB)
- *    and each buffer block that is a 2 MiB folio (info.huge_blocks of
- *    them, from the start) is mapped by one PMD on first touch; the rest
- *    by 4 KiB pages.
+ *    and each 2 MiB block of the buffer that the allocator could give as
+ *    one folio (info.huge_blocks of them) is mapped by one PMD on first
+ *    touch; the rest by 4 KiB pages.
  *  - PROT_EXEC is refused [EPERM] and cannot be added by mprotect() later
  *    [EACCES]: the buffer is data.
  *  - mremap() may shrink or move a mapping but never grow it [EFAULT].
@@ -69,7 +69,7 @@ struct mmapdemo_info {
 	__u64 max_size;		/* MMAPDEMO_MAX_SIZE */
 	__u64 region_size;	/* MMAPDEMO_REGION_SIZE */
 	__u32 strategies;	/* bit N set: strategy N is available */
-	__u32 huge_blocks;	/* PMD-sized blocks of the buffer (huge) */
+	__u32 huge_blocks;	/* 2 MiB blocks that are one folio (huge) */
 	__u64 reserved[4];
 };
 
