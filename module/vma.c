@@ -34,22 +34,19 @@ pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma)
 	return vma->vm_pgoff & (MMAPDEMO_REGION_PAGES - 1);
 }
 
-/* f_op->mmap succeeded for @vma: the one VMA .open is not called for. */
-void mmapdemo_vma_mapped(struct vm_area_struct *vma)
-{
-	unsigned int s = mmapdemo_vma_strategy(vma);
-
-	mmapdemo_buf_get(vma->vm_private_data);
-	atomic64_inc(&mmapdemo.strategy[s].mmaps);
-	atomic64_inc(&mmapdemo.strategy[s].live_maps);
-}
-
 void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
 	unsigned int s = mmapdemo_vma_strategy(vma);
 
 	mmapdemo_buf_get(vma->vm_private_data);
 	atomic64_inc(&mmapdemo.strategy[s].live_maps);
+}
+
+/* f_op->mmap succeeded for @vma: the one VMA .open is not called for. */
+void mmapdemo_vma_mapped(struct vm_area_struct *vma)
+{
+	mmapdemo_vma_open(vma);
+	atomic64_inc(&mmapdemo.strategy[mmapdemo_vma_strategy(vma)].mmaps);
 }
 
 void mmapdemo_vma_close(struct vm_area_struct *vma)

@@ -722,9 +722,14 @@ TEST_F(mmd, sysfs_matches_ioctl)
 
 /* ---- what /proc shows --------------------------------------------------- */
 
-/* Find the smaps block of the mapping at @addr; copy its maps line. */
-static bool smaps_entry(void *addr, char *line, size_t linesz, char *flags,
-			size_t flagsz)
+/*
+ * From /proc/self/smaps, for the mapping that starts at @addr: its header
+ * (the /proc/self/maps line) into @line when @line is given, and the value
+ * of field @key (e.g. "VmFlags:") into @val, without the newline.  False
+ * when the mapping or the field is missing.
+ */
+static bool smaps_field(void *addr, const char *key, char *line,
+			size_t linesz, char *val, size_t valsz)
 {
 	unsigned long start, end;
 	bool in = false, found = false;
@@ -734,15 +739,14 @@ static bool smaps_entry(void *addr, char *line, size_t linesz, char *flags,
 	if (!f)
 		return false;
 	while (fgets(buf, sizeof(buf), f)) {
-		if (sscanf(buf, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(buf, ' ') == strchr(buf, '-') + strcspn(strchr(buf, '-'), " ")) {
+		buf[strcspn(buf, "\n")] = '\0';
+		/* field names never parse as "hex-hex": this is a header */
+		if (sscanf(buf, "%lx-%lx ", &start, &end) == 2) {
 			in = start == (unsigned long)addr;
-			if (in)
+			if (in && line)
 				snprintf(line, linesz, "%s", buf);
-			continue;
-		}
-		if (in && !strncmp(buf, "VmFlags:", 8)) {
-			snprintf(flags, flagsz, "%s ", buf + 8);
+		} else if (in && !strncmp(buf, key, strlen(key))) {
+			snprintf(val, valsz, "%s", buf + strlen(key));
 			found = true;
 		}
 	}
@@ -761,11 +765,13 @@ static bool has_flag(const char *flags, const char *f)
 TEST_F(mmd, proc_maps_and_vmflags)
 {
 	unsigned char *p = MAP(2 * self->page, 2 * self->page, RW, MAP_SHARED);
-	char line[512], flags[512];
+	char line[512], val[512], flags[520];
 	unsigned long long off;
 
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_TRUE(smaps_entry(p, line, sizeof(line), flags, sizeof(flags)));
+	ASSERT_TRUE(smaps_field(p, "VmFlags:", line, sizeof(line), val,
+				sizeof(val)));
+	snprintf(flags, sizeof(flags), "%s ", val);	/* " sh mr ... dd " */
 	EXPECT_NE(NULL, strstr(line, MMD_DEV)) TH_LOG("%s", line);
 	ASSERT_EQ(1, sscanf(line, "%*s %*s %llx", &off)) TH_LOG("%s", line);
 	EXPECT_EQ((unsigned long long)self->base + 2 * self->page, off);
@@ -818,24 +824,11 @@ FIXTURE_TEARDOWN(pmd)
 /* kB of FilePmdMapped in the smaps block of the mapping at @addr. */
 static long smaps_pmd_kb(void *addr)
 {
-	unsigned long start, end;
-	char buf[512];
-	long kb = -1;
-	bool in = false;
-	FILE *f = fopen("/proc/self/smaps", "r");
+	char val[64];
 
-	if (!f)
+	if (!smaps_field(addr, "FilePmdMapped:", NULL, 0, val, sizeof(val)))
 		return -1;
-	while (fgets(buf, sizeof(buf), f)) {
-		if (sscanf(buf, "%lx-%lx ", &start, &end) == 2 && strchr(buf, '/'))
-			in = start == (unsigned long)addr;
-		else if (sscanf(buf, "%lx-%lx ", &start, &end) == 2)
-			in = false;
-		if (in && !strncmp(buf, "FilePmdMapped:", 14))
-			kb = atol(buf + 14);
-	}
-	fclose(f);
-	return kb;
+	return atol(val);
 }
 
 TEST_F(pmd, one_fault_per_2m)
