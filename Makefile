@@ -6,13 +6,15 @@
 #   make KVER=6.12       module for another kernel (6.1, 6.12 or a release)
 #   make demo            boot a Debian kernel, load, verify, show stats
 #   make check           everything, on every kernel of the matrix
+#   make check-the-checker  planted bugs: each debug-kernel gate must fail
 #   make lint            checkpatch --strict, sparse, W=1 on every kernel
 #   make bench           mmapdemo bench in a guest on every kernel, plots
 #   make vm-run CMD='…'  run a command in a guest with the module loaded
 #   make deps            install what the above need (Debian, as root)
 #
 # Variables: KVER (default: running kernel), KDIR (default: its build dir),
-# KERNELS (the matrix, default "6.1 6.12"), KERNEL (vm-run/demo: 6.1).
+# KERNELS (the matrix, default "6.1 6.12 6.12-debug"), KERNEL (vm-run/demo:
+# 6.1), MMAPDEMO_ACCEL (auto, kvm or tcg: see scripts/accel).
 
 MMD_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mmapdemo
 export MMD_CACHE
@@ -59,6 +61,9 @@ deps:
 check:
 	scripts/check
 
+check-the-checker:
+	scripts/check-the-checker
+
 lint:
 	scripts/lint
 
@@ -74,7 +79,7 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check lint demo vm-run bench clean
+.PHONY: all module user selftests deps check check-the-checker lint demo vm-run bench clean
 
 bench:
 	scripts/bench

@@ -26,10 +26,60 @@ mmd_pkg_available() {
 	apt-cache show "$1" >/dev/null 2>&1
 }
 
-# Print the kernel release (uname -r of the guest) for a series: 6.1 or 6.12.
+# The 6.12-debug kernel: built by scripts/debug-kernel from Debian's
+# linux-source-6.12 with scripts/debug-kernel.config, cached under
+# $MMD_CACHE/debug-kernel/<source version>-<fragment hash>/.
+MMD_DEBUG_SRC_PKG=linux-source-6.12
+MMD_DEBUG_SUFFIX=-mmapdemo-debug
+
+mmd_debug_srcver() {	# installed version, else the archive's candidate
+	local v
+	v=$(dpkg-query -W -f='${Version}' "$MMD_DEBUG_SRC_PKG" 2>/dev/null) || v=
+	if [ -z "$v" ] && mmd_apt_lists_ready; then
+		v=$(apt-cache policy "$MMD_DEBUG_SRC_PKG" | sed -n 's/^ *Candidate: //p')
+	fi
+	[ -n "$v" ] && [ "$v" != "(none)" ] ||
+		mmd_die "no $MMD_DEBUG_SRC_PKG installed or in the archive: run make deps"
+	printf '%s\n' "$v"
+}
+
+mmd_debug_dir() {
+	local here key v
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	key=$(sha1sum < "$here/debug-kernel.config" | cut -c1-12)
+	v=$(mmd_debug_srcver)
+	printf '%s\n' "$MMD_CACHE/debug-kernel/${v//[^A-Za-z0-9.+-]/_}-$key"
+}
+
+mmd_is_debug() { case $1 in *"$MMD_DEBUG_SUFFIX") return 0 ;; esac; return 1; }
+
+# Where a release's kernel image, kbuild tree and modules live.
+mmd_vmlinuz() {
+	if mmd_is_debug "$1"; then
+		printf '%s\n' "$(mmd_debug_dir)/bzImage"
+	else
+		printf '/boot/vmlinuz-%s\n' "$1"
+	fi
+}
+
+mmd_modroot() {	# the root under which lib/modules/<release> is found
+	if mmd_is_debug "$1"; then
+		printf '%s\n' "$(mmd_debug_dir)/modroot"
+	else
+		printf '/\n'
+	fi
+}
+
+# Print the kernel release (uname -r of the guest) for a series: 6.1, 6.12
+# or 6.12-debug.
 mmd_resolve_kver() {
 	local series=$1 pin cand
 	case $series in
+	6.12-debug)
+		# Debian's version 6.12.117-1~deb12u1 builds release 6.12.117.
+		pin=$(mmd_debug_srcver)
+		printf '%s%s\n' "${pin%%-*}" "$MMD_DEBUG_SUFFIX"
+		return 0 ;;
 	6.1)	pin=$MMD_PIN_61 ;;
 	6.12)	pin=$MMD_PIN_612 ;;
 	*)	printf '%s\n' "$series"; return 0 ;;	# already a full release
@@ -57,10 +107,12 @@ mmd_resolve_kver() {
 	printf '%s\n' "$cand"
 }
 
-# The matrix "make check" runs: KERNELS="6.1 6.12" unless overridden.
+# The matrix "make check" runs: KERNELS="6.1 6.12 6.12-debug" unless
+# overridden.
+MMD_MATRIX_DEFAULT="6.1 6.12 6.12-debug"
 mmd_matrix() {
 	local s
-	for s in ${KERNELS:-6.1 6.12}; do
+	for s in ${KERNELS:-$MMD_MATRIX_DEFAULT}; do
 		mmd_resolve_kver "$s"
 	done
 }

@@ -8,9 +8,12 @@
 #
 # MMAPDEMO_TOOL: the tool (default ../user/mmapdemo from this script's
 # source directory); MMAPDEMO_KO: the module to load.
+# Conditions are quoted and evaluated by result() after run() set $rc:
+# shellcheck disable=SC2016,SC2034
 DIR=$(dirname "$(readlink -f "$0")")
 for h in "$DIR/../kselftest/ktap_helpers.sh" \
 	 "${KSFT_DIR:-/nonexistent}/kselftest/ktap_helpers.sh"; do
+	# shellcheck source=/dev/null
 	[ -f "$h" ] && . "$h" && break
 done
 if ! command -v ktap_print_header >/dev/null; then
