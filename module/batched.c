@@ -14,15 +14,22 @@
  * already, so no extra memory beyond page tables).  Touching pages at
  * random gains little.
  *
- * How: the handler installs the PTEs itself with vm_insert_page() and
- * returns VM_FAULT_NOPAGE.  vm_insert_page() takes a page reference and an
- * rmap entry, exactly what the core does for a page returned in
- * vmf->page.  It may run here, under mmap_lock held for reading (or only
- * the VMA lock), because mmap() already set VM_MIXEDMAP; otherwise it
+ * How: the handler installs the PTEs itself with vm_insert_pages() and
+ * returns VM_FAULT_NOPAGE.  vm_insert_pages() takes a page reference and
+ * an rmap entry per page, exactly what the core does for a page returned
+ * in vmf->page, and takes the page table lock once per run instead of once
+ * per page as vm_insert_page() would.  It may run here, under mmap_lock
+ * held for reading, because mmap() already set VM_MIXEDMAP; otherwise it
  * would have to set that flag itself, which needs mmap_lock for writing.
- * A slot that is already populated (another thread got there first, or
- * part of the run was touched before) fails with EBUSY and is skipped.
+ * It stops at a slot that is already populated (another thread got there
+ * first, or part of the run was touched before) with -EBUSY; we skip that
+ * slot and go on with the rest.
+ *
+ * Context: as for fault.c (mmap_lock held for reading, asserted below).
  */
+#include <linux/lockdep.h>
+#include <linux/mmap_lock.h>
+
 #include "compat.h"
 #include "mmapdemo.h"
 
@@ -32,8 +39,11 @@ static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 	struct mmapdemo_buf *buf = vma->vm_private_data;
 	pgoff_t idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
 	pgoff_t first = mmapdemo_vma_first(vma);
-	pgoff_t start, end, i;
 	unsigned long mapped = 0;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	pgoff_t start, end, i;
+
+	lockdep_assert_held(&vma->vm_mm->mmap_lock);
 
 	if (idx >= buf->nr_pages) {
 		atomic64_inc(&mmapdemo.sigbus);
@@ -45,17 +55,28 @@ static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 	end = min3(round_down(idx, MMAPDEMO_BATCH_PAGES) + MMAPDEMO_BATCH_PAGES,
 		   first + vma_pages(vma), (pgoff_t)buf->nr_pages);
 
-	for (i = start; i < end; i++) {
+	for (i = start; i < end; ) {
 		unsigned long addr = vma->vm_start + ((i - first) << PAGE_SHIFT);
-		int err = vm_insert_page(vma, addr, buf->pages[i]);
+		unsigned long left = end - i;
+		int err;
 
+		/* On return, @left is the number of pages not inserted. */
+		err = vm_insert_pages(vma, addr, &buf->pages[i], &left);
+		mapped += end - i - left;
+		i = end - left;
 		if (!err)
-			mapped++;
-		else if (err != -EBUSY && i == idx)
-			return vmf_error(err);	/* the page asked for */
+			break;
+		if (err != -EBUSY) {
+			/* idx >= i: the page asked for is not mapped. */
+			if (idx >= i)
+				ret = vmf_error(err);
+			break;
+		}
+		i++;		/* populated already: leave it alone */
 	}
-	mmapdemo_count_pages(vma, 1, mapped);
-	return VM_FAULT_NOPAGE;
+	/* A fault that mapped nothing (the whole run was there) is none. */
+	mmapdemo_count_fault(vma, mapped);
+	return ret;
 }
 
 static const struct vm_operations_struct mmapdemo_batched_vm_ops = {

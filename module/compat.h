@@ -6,12 +6,14 @@
  * Each MMAPDEMO_HAVE_* comes from a feature probe in Kbuild (compile a use
  * of the API against the target kernel's headers), not from
  * LINUX_VERSION_CODE: distribution kernels backport APIs, so version
- * numbers lie.  Built in-tree there is no probe and no fallback is needed:
- * the code is written against the current API.
+ * numbers lie.  Built in-tree, Kbuild runs no probe (they are inside its
+ * KBUILD_EXTMOD block), so this header supplies nothing there but the
+ * current API.
  */
 #ifndef MMAPDEMO_COMPAT_H
 #define MMAPDEMO_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
@@ -47,5 +49,40 @@ mm_get_unmapped_area(struct mm_struct *mm, struct file *file,
 	return mm->get_unmapped_area(file, addr, len, pgoff, flags);
 }
 #endif
+
+/*
+ * 6.5 added copy_splice_read() for files that are not in the page cache;
+ * before, generic_file_splice_read() did the same through ->read_iter.
+ */
+#ifdef MMAPDEMO_NO_COPY_SPLICE_READ
+#define copy_splice_read generic_file_splice_read
+#endif
+
+/*
+ * 6.6 gave vm_operations.huge_fault the page order of the entry to fill
+ * instead of an enum page_entry_size.
+ */
+#ifdef MMAPDEMO_HUGE_FAULT_PE_SIZE
+#define MMAPDEMO_HUGE_FAULT_ARG enum page_entry_size
+static inline unsigned int mmapdemo_huge_fault_order(enum page_entry_size pe)
+{
+	return pe == PE_SIZE_PMD ? PMD_SHIFT - PAGE_SHIFT :
+	       pe == PE_SIZE_PUD ? PUD_SHIFT - PAGE_SHIFT : 0;
+}
+#else
+#define MMAPDEMO_HUGE_FAULT_ARG unsigned int
+static inline unsigned int mmapdemo_huge_fault_order(unsigned int order)
+{
+	return order;
+}
+#endif
+
+/*
+ * A PFN map by PMD needs the architecture's "special" PMD bit, which tells
+ * the core there is no page to take references on behind the entry
+ * (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 on x86-64).  vfio-pci inserts PFN
+ * PMDs only then, and so do we.  A Kconfig symbol, not a version check.
+ */
+#define MMAPDEMO_HAVE_PMD_PFNMAP	IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
 
 #endif /* MMAPDEMO_COMPAT_H */

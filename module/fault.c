@@ -14,23 +14,31 @@
  * from the core mm, MAP_POPULATE pre-faults it, MADV_DONTNEED drops the PTEs
  * and the next touch faults the same shared page back in.
  *
- * Context: the handler runs in the faulting task, with either its mmap_lock
- * held for reading or (6.4+) only this VMA's lock.  It may sleep, but it must
- * not take mmap_lock and must not wait for anything an mmap() call holds.
- * It only reads vm_private_data, which the VMA's reference keeps valid.
+ * Context: the handler runs in the faulting task with its mmap_lock held
+ * for reading.  (Since 6.4 the core first tries a fault under the per-VMA
+ * lock alone, but for a VMA without ->map_pages it gives up and retries
+ * under mmap_lock before calling ->fault: do_read_fault(),
+ * do_shared_fault(), do_cow_fault().  The lockdep assertion below checks
+ * it on the debug kernel.)  It may sleep, but must not wait for anything
+ * an mmap() call holds.  It only reads vm_private_data, which the VMA's
+ * reference keeps valid.
+ *
+ * The pages are order-0 pages (buffer.c): the core maps exactly the one
+ * returned, with a PTE, never a PMD.
  */
-#include <linux/mman.h>
-#include <linux/sched/mm.h>
+#include <linux/lockdep.h>
+#include <linux/mmap_lock.h>
 
-#include "compat.h"
 #include "mmapdemo.h"
 
-vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
+static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmapdemo_buf *buf = vma->vm_private_data;
 	pgoff_t idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
 	struct page *page;
+
+	lockdep_assert_held(&vma->vm_mm->mmap_lock);
 
 	/*
 	 * Past the end of the buffer: SIGBUS, as for a file mapping past
@@ -46,14 +54,14 @@ vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 	/*
 	 * The core mm installs vmf->page and drops the reference we pass it
 	 * when the PTE goes away (or, for a MAP_PRIVATE write, right after
-	 * copying it).  On a tail page of a 2 MiB compound folio get_page()
-	 * counts on the folio, which is where the core will drop it
-	 * (buffer.c).  The core also locks the page around installing it.
+	 * copying it).  It also locks the page around installing it.  If
+	 * another thread mapped the same page meanwhile, the core drops our
+	 * page and maps nothing: "faults" counts pages handed over (uapi).
 	 */
 	page = buf->pages[idx];
 	get_page(page);
 	vmf->page = page;
-	mmapdemo_count_pages(vma, 1, 1);
+	mmapdemo_count_fault(vma, 1);
 	return 0;
 }
 
@@ -66,34 +74,7 @@ static const struct vm_operations_struct mmapdemo_fault_vm_ops = {
 static int mmapdemo_fault_mmap(struct vm_area_struct *vma,
 			       struct mmapdemo_buf *buf, pgoff_t first)
 {
-	/* One fault per page is the point: see mmapdemo_fault_area(). */
-	vm_flags_set(vma, VM_NOHUGEPAGE);
 	return 0;	/* everything happens at fault time */
-}
-
-/*
- * Where to put a mapping.  The pages we hand out may belong to 2 MiB
- * compound folios (for the huge strategy).  If a mapping sat on the 2 MiB
- * grid, the core mm would map such a folio with one PMD (finish_fault()
- * does that for any large folio; 6.1 even ignores VM_NOHUGEPAGE there) and
- * this strategy would stop showing one fault per page.  So a mapping large
- * enough to hold a PMD is placed one page off the grid.  MAP_FIXED picks
- * its own address and bypasses this.
- */
-static unsigned long mmapdemo_fault_area(struct file *file,
-					 unsigned long addr, unsigned long len,
-					 unsigned long pgoff, unsigned long flags)
-{
-	struct mm_struct *mm = current->mm;
-
-	if (len < PMD_SIZE || (flags & MAP_FIXED))
-		return mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
-	addr = mm_get_unmapped_area(mm, file, addr, len + PAGE_SIZE, pgoff,
-				    flags);
-	if (!IS_ERR_VALUE(addr) &&
-	    !(((addr >> PAGE_SHIFT) - pgoff) & (PTRS_PER_PMD - 1)))
-		addr += PAGE_SIZE;	/* the gap we asked for has room */
-	return addr;
 }
 
 const struct mmapdemo_strategy mmapdemo_fault = {
@@ -102,5 +83,4 @@ const struct mmapdemo_strategy mmapdemo_fault = {
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_fault_vm_ops,
 	.mmap = mmapdemo_fault_mmap,
-	.get_unmapped_area = mmapdemo_fault_area,
 };

@@ -19,7 +19,8 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
-#include <linux/uaccess.h>
+#include <linux/splice.h>
+#include <linux/uio.h>
 
 #include "compat.h"
 #include "mmapdemo.h"
@@ -34,27 +35,14 @@ mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
 };
 
 /*
- * Publish the buffer size as the size of the inode we are opened through,
- * as a regular file would have it: the core mm maps a large folio with a
- * PMD only below i_size (a 6.12 stable change keeps SIGBUS semantics past
- * EOF), and stat() shows it.  A node made by mknod elsewhere gets it too.
+ * Nothing to set up per open: every open file sees the current buffer.  The
+ * size is not copied into the inode (i_size): the inode belongs to the
+ * filesystem the node lives on (devtmpfs, or a disk for a node made with
+ * mknod), not to the driver, and it would go stale on RESIZE.  lseek()
+ * and INFO report the size.
  */
-static void mmapdemo_publish_size(struct file *file, size_t size)
-{
-	struct inode *inode = file->f_mapping->host;
-
-	inode_lock(inode);
-	if (i_size_read(inode) != size)
-		i_size_write(inode, size);
-	inode_unlock(inode);
-}
-
 static int mmapdemo_open(struct inode *inode, struct file *file)
 {
-	struct mmapdemo_buf *buf = mmapdemo_cur_buf();
-
-	mmapdemo_publish_size(file, buf->size);
-	mmapdemo_buf_put(buf);
 	atomic64_inc(&mmapdemo.opens);
 	atomic64_inc(&mmapdemo.open_files);
 	return 0;
@@ -71,12 +59,18 @@ static int mmapdemo_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t mmapdemo_read(struct file *file, char __user *ubuf,
-			     size_t count, loff_t *ppos)
+/*
+ * read_iter/write_iter rather than read/write: readv(), preadv2(), io_uring
+ * and the splice family (sendfile(), splice()) then work without the
+ * VFS's per-segment fallback.  The semantics are those of a file of fixed
+ * size: a read at or past the end returns 0, a write past the end fails
+ * with ENOSPC, a write reaching over the end is short.
+ */
+static ssize_t mmapdemo_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	loff_t pos = iocb->ki_pos;
 	struct mmapdemo_buf *buf;
-	loff_t pos = *ppos;
-	size_t n, left;
+	size_t n, copied;
 	ssize_t ret;
 
 	if (pos < 0)
@@ -86,44 +80,45 @@ static ssize_t mmapdemo_read(struct file *file, char __user *ubuf,
 		ret = 0;			/* end of file */
 		goto out_put;
 	}
-	n = min_t(size_t, count, buf->size - pos);
-	left = copy_to_user(ubuf, buf->vaddr + pos, n);
-	if (left == n && n) {
+	n = min_t(size_t, iov_iter_count(to), buf->size - pos);
+	mmapdemo_buf_begin_read(buf, pos, n);
+	copied = copy_to_iter(buf->vaddr + pos, n, to);
+	if (!copied && n) {
 		ret = -EFAULT;
 		goto out_put;
 	}
-	ret = n - left;
-	*ppos = pos + ret;
+	iocb->ki_pos = pos + copied;
+	ret = copied;
 out_put:
 	mmapdemo_buf_put(buf);
 	return ret;
 }
 
-static ssize_t mmapdemo_write(struct file *file, const char __user *ubuf,
-			      size_t count, loff_t *ppos)
+static ssize_t mmapdemo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
+	loff_t pos = iocb->ki_pos;
 	struct mmapdemo_buf *buf;
-	loff_t pos = *ppos;
-	size_t n, left;
+	size_t n, copied;
 	ssize_t ret;
 
 	if (pos < 0)
 		return -EINVAL;
-	if (!count)
+	if (!iov_iter_count(from))
 		return 0;
 	buf = mmapdemo_cur_buf();
 	if (pos >= buf->size) {
 		ret = -ENOSPC;			/* a fixed-size file is full */
 		goto out_put;
 	}
-	n = min_t(size_t, count, buf->size - pos);	/* short write at end */
-	left = copy_from_user(buf->vaddr + pos, ubuf, n);
-	if (left == n) {
+	n = min_t(size_t, iov_iter_count(from), buf->size - pos);
+	copied = copy_from_iter(buf->vaddr + pos, n, from);
+	mmapdemo_buf_end_write(buf, pos, copied);
+	if (!copied) {
 		ret = -EFAULT;
 		goto out_put;
 	}
-	ret = n - left;
-	*ppos = pos + ret;
+	iocb->ki_pos = pos + copied;
+	ret = copied;
 out_put:
 	mmapdemo_buf_put(buf);
 	return ret;
@@ -219,9 +214,17 @@ const struct file_operations mmapdemo_fops = {
 	.owner = THIS_MODULE,
 	.open = mmapdemo_open,
 	.release = mmapdemo_release,
-	.read = mmapdemo_read,
-	.write = mmapdemo_write,
+	.read_iter = mmapdemo_read_iter,
+	.write_iter = mmapdemo_write_iter,
+	/* sendfile(), splice(): through the pipe, by read_iter/write_iter */
+	.splice_read = copy_splice_read,
+	.splice_write = iter_file_splice_write,
 	.llseek = mmapdemo_llseek,
+	/*
+	 * msync() and fsync() have nothing to write back: the mapped pages
+	 * are the buffer.  Without .fsync both fail with EINVAL.
+	 */
+	.fsync = noop_fsync,
 	.mmap = mmapdemo_mmap,
 	.get_unmapped_area = mmapdemo_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,

@@ -5,45 +5,130 @@
  * TLB entry instead of 512.
  *
  * When to choose it: large buffers touched widely (frame buffers, DMA
- * rings, shared scratch space), where faults and TLB misses dominate.  It
- * needs physically contiguous, 2 MiB-aligned memory (buffer.c allocates
- * 2 MiB compound folios when it can) and a mapping address on the same
- * 2 MiB grid as the file offset (mmap() places it so, through
- * thp_get_unmapped_area()).  Where either is missing, for the tail of the
- * buffer, or a mapping split by munmap()/mprotect(), it falls back to
- * 4 KiB pages: an access never fails because a PMD could not be used.
+ * rings, shared scratch space), where faults and TLB misses dominate, and
+ * memory that is physically contiguous in 2 MiB-aligned blocks.  It is
+ * what vfio-pci does for PCI BARs.
  *
- * How: the fault handler is the one of strategy "fault".  It hands the core
- * mm a page of a compound folio; when the page middle directory entry is
- * still empty and the block fits in the VMA, the core's finish_fault()
- * maps the whole folio with one PMD (do_set_pmd()), exactly as it does for
- * large folios of the page cache, with a folio reference and rmap for the
- * PMD.  /proc/<pid>/smaps then shows it as FilePmdMapped.
+ * How: the VMA is VM_PFNMAP, like remap's, but filled lazily.  The core mm
+ * calls vm_operations.huge_fault for a fault where the PMD entry is still
+ * empty; we insert the block's PFNs there with vmf_insert_pfn_pmd().  The
+ * entry is marked special: the core takes no page reference and no rmap
+ * for it, which is right for memory the driver owns (the VMA pins the
+ * whole buffer through its kref, vma.c).  Where a PMD cannot be used we
+ * return VM_FAULT_FALLBACK, and the core calls .fault, which inserts one
+ * 4 KiB PFN with vmf_insert_pfn():
+ *  - a block the allocator could not give in one piece (buffer.c), the
+ *    buffer's last, partial block, or a block only partly inside the VMA
+ *    (a mapping not on the 2 MiB grid, or cut by munmap()/mprotect(),
+ *    which also split an existing PMD: the core zaps it and the next
+ *    touch refaults through .fault);
+ *  - a kernel without PMD PFN maps (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12
+ *    on x86-64).  Older kernels also never call ->huge_fault for a VMA
+ *    that is not DAX, so on 6.1 this strategy maps 4 KiB pages only, and
+ *    INFO says so (MMAPDEMO_INFO_HUGE_PMD clear).
+ * An access never fails because a PMD could not be used.
  *
- * Why not vm_operations.huge_fault with vmf_insert_pfn_pmd(), as DAX and
- * vfio-pci do: that needs VM_PFNMAP, which hides the mapping from smaps
- * and GUP; 6.1 never calls ->huge_fault for a VMA that is not DAX
- * (hugepage_vma_check()); and before 6.12 a PFN-mapped PMD has no special
- * bit, so get_user_pages_fast() would take references through it on the
- * first page only.  Handing the core a folio works the same on both.
+ * THP sysfs settings: since 6.12 the core skips the "enabled" policy
+ * (always/madvise/never) for a VM_PFNMAP VMA with ->huge_fault: it governs
+ * memory the kernel allocates and compacts, not a driver's.  MADV_NOHUGEPAGE
+ * and prctl(PR_SET_THP_DISABLE) still make the core skip ->huge_fault.
+ *
+ * Placement: a PMD needs the mapping address and the buffer offset on the
+ * same 2 MiB grid; thp_get_unmapped_area() places mappings of 2 MiB or more
+ * so.
+ *
+ * Context: ->huge_fault may run with only the per-VMA lock held (6.4+:
+ * create_huge_pmd() calls it without the retry under mmap_lock that
+ * do_read_fault() does), so it must not rely on mmap_lock; ->fault runs
+ * with mmap_lock held for reading, as in fault.c (asserted).
+ * Neither sleeps on anything an mmap() call holds, and both read only
+ * vm_private_data, which the VMA's reference keeps valid.
  */
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/lockdep.h>
+#include <linux/mmap_lock.h>
+#include <linux/pfn_t.h>
+
+#include "compat.h"
 #include "mmapdemo.h"
+
+static vm_fault_t mmapdemo_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_buf *buf = vma->vm_private_data;
+	unsigned long addr = vmf->address & PMD_MASK;
+	pgoff_t first = mmapdemo_vma_first(vma);
+	pgoff_t idx = first + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	vm_fault_t ret;
+
+	if (!MMAPDEMO_HAVE_PMD_PFNMAP)
+		return VM_FAULT_FALLBACK;
+	/* The whole 2 MiB must be in the VMA and be one aligned block. */
+	if (addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end ||
+	    idx % MMAPDEMO_PMD_PAGES ||
+	    idx + MMAPDEMO_PMD_PAGES > buf->nr_pages ||
+	    !test_bit(idx / MMAPDEMO_PMD_PAGES, buf->contig))
+		return VM_FAULT_FALLBACK;
+
+	ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(buf->pages[idx])),
+				 vmf->flags & FAULT_FLAG_WRITE);
+	if (ret == VM_FAULT_NOPAGE)
+		mmapdemo_count_fault(vma, MMAPDEMO_PMD_PAGES);
+	return ret;
+}
+
+static vm_fault_t mmapdemo_huge_fault(struct vm_fault *vmf,
+				      MMAPDEMO_HUGE_FAULT_ARG size)
+{
+	if (mmapdemo_huge_fault_order(size) != MMAPDEMO_PMD_ORDER)
+		return VM_FAULT_FALLBACK;	/* PUD: no 1 GiB blocks */
+	return mmapdemo_huge_pmd(vmf);
+}
+
+/* One 4 KiB PFN: the fallback for everything a PMD cannot map. */
+static vm_fault_t mmapdemo_huge_pte(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mmapdemo_buf *buf = vma->vm_private_data;
+	pgoff_t idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
+	vm_fault_t ret;
+
+	lockdep_assert_held(&vma->vm_mm->mmap_lock);
+
+	if (idx >= buf->nr_pages) {
+		atomic64_inc(&mmapdemo.sigbus);
+		return VM_FAULT_SIGBUS;	/* see fault.c: never NOPAGE here */
+	}
+	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(buf->pages[idx]));
+	if (ret == VM_FAULT_NOPAGE)
+		mmapdemo_count_fault(vma, 1);
+	return ret;
+}
 
 static const struct vm_operations_struct mmapdemo_huge_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
-	.fault = mmapdemo_page_fault,
+	.fault = mmapdemo_huge_pte,
+	.huge_fault = mmapdemo_huge_fault,
 };
 
 static int mmapdemo_huge_mmap(struct vm_area_struct *vma,
 			      struct mmapdemo_buf *buf, pgoff_t first)
 {
-	return 0;	/* placement did the work: see get_unmapped_area */
+	/*
+	 * Raw PFNs, no struct page semantics: what vmf_insert_pfn() and
+	 * vmf_insert_pfn_pmd() require, and they refuse COW mappings, which
+	 * mmap() already did (allow_private is false).  VM_IO: no core dump
+	 * or get_user_pages() into it, as with remap_pfn_range().
+	 */
+	vm_flags_set(vma, VM_PFNMAP | VM_IO);
+	return 0;
 }
 
 const struct mmapdemo_strategy mmapdemo_huge = {
 	.name = "huge",
-	.allow_private = false,	/* 2 MiB blocks are for sharing */
+	.allow_private = false,	/* PFN maps cannot be copy-on-write */
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_huge_vm_ops,
 	.mmap = mmapdemo_huge_mmap,

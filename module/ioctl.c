@@ -12,10 +12,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/err.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "mmapdemo.h"
 
 /* Work on large buffers in steps, yielding the CPU in between. */
@@ -43,6 +45,8 @@ static long mmapdemo_ioc_info(void __user *argp)
 	buf = mmapdemo_cur_buf();
 	info.buffer_size = buf->size;
 	info.huge_blocks = buf->huge_blocks;
+	if (MMAPDEMO_HAVE_PMD_PFNMAP)
+		info.flags |= MMAPDEMO_INFO_HUGE_PMD;
 	mmapdemo_buf_put(buf);
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
@@ -93,6 +97,7 @@ static long mmapdemo_ioc_fill(struct file *file, void __user *argp)
 	}
 	mmapdemo_fill(buf->vaddr + req.offset, req.length, req.seed,
 		      req.flags & MMAPDEMO_FILL_INCREMENT);
+	mmapdemo_buf_end_write(buf, req.offset, req.length);
 out_put:
 	mmapdemo_buf_put(buf);
 	return ret;
@@ -128,6 +133,7 @@ static long mmapdemo_ioc_checksum(struct file *file, void __user *argp)
 		ret = -EINVAL;
 		goto out_put;
 	}
+	mmapdemo_buf_begin_read(buf, req.offset, req.length);
 	req.sum = mmapdemo_fnv1a(buf->vaddr + req.offset, req.length);
 	if (copy_to_user(argp, &req, sizeof(req)))
 		ret = -EFAULT;
@@ -162,9 +168,10 @@ static long mmapdemo_ioc_resize(struct file *file, void __user *argp)
 	if (mmapdemo_live_maps())
 		return -EBUSY;		/* fail fast, before allocating */
 
+	/* Killable: -EINTR, with the old buffer untouched. */
 	nbuf = mmapdemo_buf_alloc(PAGE_ALIGN(req.size));
-	if (!nbuf)
-		return -ENOMEM;
+	if (IS_ERR(nbuf))
+		return PTR_ERR(nbuf);
 
 	mutex_lock(&mmapdemo.lock);
 	if (mmapdemo_live_maps()) {

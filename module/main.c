@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -103,9 +104,10 @@ static int __init mmapdemo_init(void)
 	}
 
 	mutex_init(&mmapdemo.lock);
+	/* -ENOMEM, or -EINTR when insmod is killed while allocating. */
 	mmapdemo.buf = mmapdemo_buf_alloc(size);
-	if (!mmapdemo.buf)
-		return -ENOMEM;
+	if (IS_ERR(mmapdemo.buf))
+		return PTR_ERR(mmapdemo.buf);
 
 	mmapdemo_sysfs_init();
 	mmapdemo_misc.mode = mmapdemo_mode;
@@ -134,5 +136,4 @@ module_init(mmapdemo_init);
 module_exit(mmapdemo_exit);
 
 MODULE_DESCRIPTION("Reference driver: a kernel buffer mapped by remap_pfn_range and by page faults");
-MODULE_AUTHOR("The mmapdemo developers");
 MODULE_LICENSE("GPL");

@@ -9,8 +9,10 @@
  *   vma.c     mapping bookkeeping: vm_operations open/close, statistics
  *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
  *   fault.c   strategy "fault": one page per page fault
- *   batched.c strategy "batched": a run of 16 pages per page fault
- *   huge.c    strategy "huge": a 2 MiB folio per fault, mapped by a PMD
+ *   batched.c strategy "batched": a run of 16 pages per page fault,
+ *             inserted with vm_insert_pages()
+ *   huge.c    strategy "huge": a 2 MiB block per fault, one PMD of raw
+ *             PFNs (huge_fault), 4 KiB PFNs where that is not possible
  *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
  *   sysfs.c   the same statistics as sysfs attributes
  */
@@ -29,10 +31,15 @@
 #define MMAPDEMO_REGION_PGSHIFT	(MMAPDEMO_REGION_SHIFT - PAGE_SHIFT)
 #define MMAPDEMO_REGION_PAGES	BIT(MMAPDEMO_REGION_PGSHIFT)
 
+/* The buffer's blocks, one PMD each. */
+#define MMAPDEMO_PMD_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define MMAPDEMO_PMD_PAGES	BIT(MMAPDEMO_PMD_ORDER)
+
 /*
- * The buffer: order-0 pages and 2 MiB compound folios, each with one
- * refcount (see buffer.c), so both remap_pfn_range() and a fault handler
- * returning vmf->page are valid on them.
+ * The buffer: order-0 pages, each with its own refcount, most of them in
+ * physically contiguous 2 MiB blocks (see buffer.c), so remap_pfn_range(),
+ * a fault handler returning vmf->page, vm_insert_pages() and a PFN PMD
+ * are all valid on them.
  *
  * Lifetime: one reference belongs to the device while this is its current
  * buffer, one to every VMA that maps it, and one to each read/write/ioctl
@@ -44,13 +51,17 @@ struct mmapdemo_buf {
 	struct kref ref;
 	size_t size;			/* bytes, multiple of PAGE_SIZE */
 	unsigned long nr_pages;
-	struct page **pages;		/* every page, heads and tails */
-	unsigned int huge_blocks;	/* how many 2 MiB blocks are folios */
+	struct page **pages;		/* every page, in buffer order */
+	/* bit b: buffer pages [512 b, 512 b + 511] are one aligned block */
+	unsigned long *contig;
+	unsigned int huge_blocks;	/* bits set in @contig */
 	void *vaddr;			/* vmap() of all pages, for the kernel */
 };
 
 struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size);
 void mmapdemo_buf_put(struct mmapdemo_buf *buf);
+void mmapdemo_buf_begin_read(struct mmapdemo_buf *buf, size_t off, size_t len);
+void mmapdemo_buf_end_write(struct mmapdemo_buf *buf, size_t off, size_t len);
 static inline struct mmapdemo_buf *mmapdemo_buf_get(struct mmapdemo_buf *buf)
 {
 	kref_get(&buf->ref);
@@ -75,7 +86,10 @@ struct mmapdemo_strategy {
 	 */
 	int (*mmap)(struct vm_area_struct *vma, struct mmapdemo_buf *buf,
 		    pgoff_t first);
-	/* Optional: where to place the mapping (f_op->get_unmapped_area). */
+	/*
+	 * Optional: where to place the mapping (f_op->get_unmapped_area),
+	 * called before the VMA exists, so before ->mmap.
+	 */
 	unsigned long (*get_unmapped_area)(struct file *file,
 					   unsigned long addr, unsigned long len,
 					   unsigned long pgoff,
@@ -86,9 +100,6 @@ extern const struct mmapdemo_strategy mmapdemo_remap;
 extern const struct mmapdemo_strategy mmapdemo_fault;
 extern const struct mmapdemo_strategy mmapdemo_batched;
 extern const struct mmapdemo_strategy mmapdemo_huge;
-
-/* fault.c: hand the core mm the buffer page under vmf->pgoff. */
-vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf);
 
 /* The one device instance. */
 struct mmapdemo_dev {
@@ -127,8 +138,10 @@ pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma);
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
 void mmapdemo_vma_mapped(struct vm_area_struct *vma);
-void mmapdemo_count_pages(const struct vm_area_struct *vma,
-			  unsigned long faults, unsigned long pages);
+void mmapdemo_count_mapped(const struct vm_area_struct *vma,
+			   unsigned long pages);
+void mmapdemo_count_fault(const struct vm_area_struct *vma,
+			  unsigned long pages);
 u64 mmapdemo_live_maps(void);
 void mmapdemo_read_stats(struct mmapdemo_stats *st);
 

@@ -46,7 +46,7 @@ static int mmapdemo_remap_mmap(struct vm_area_struct *vma,
 		addr += run << PAGE_SHIFT;
 		idx += run;
 	}
-	mmapdemo_count_pages(vma, 0, vma_pages(vma));
+	mmapdemo_count_mapped(vma, vma_pages(vma));
 	return 0;
 }
 

@@ -3,8 +3,10 @@
  * Mapping bookkeeping, shared by every strategy.
  *
  * The core mm calls vm_operations.open when it creates a VMA as a copy of
- * ours: fork() (dup_mmap), a split by a partial munmap(), mprotect() or
- * mlock() (__split_vma), and mremap() moving it (copy_vma).  It calls .close
+ * ours: fork() (dup_mmap), a split by a partial munmap() or mprotect()
+ * (__split_vma), and mremap() moving it (copy_vma).  mlock() does not
+ * split it: mlock_fixup() leaves VM_SPECIAL VMAs (VM_PFNMAP, VM_MIXEDMAP,
+ * VM_DONTEXPAND, all of ours) alone.  It calls .close
  * for every VMA that goes away.  It does *not* call .open for the VMA that
  * mmap() itself creates; f_op->mmap accounts for that one through
  * mmapdemo_vma_mapped().  Counted that way, live_maps is exactly the number
@@ -14,9 +16,10 @@
  * or fork copies that pointer, hence the extra reference in .open.  It is
  * the VMA, not the file, that keeps the buffer alive: a mapping outlives
  * close(fd) (the VMA holds its own reference on the struct file, and so on
- * the module through fops->owner: rmmod fails with EBUSY until the last
- * munmap()).  Freeing the buffer in f_op->release, as many demo drivers do,
- * would leave such a mapping pointing at freed pages.
+ * the module through fops->owner: delete_module() fails with EAGAIN, which
+ * is EWOULDBLOCK, until the last munmap()).  Freeing the buffer in
+ * f_op->release, as many demo drivers do, would leave such a mapping
+ * pointing at freed pages.
  *
  * .open and .close run with the process's mmap_lock held for writing (exit
  * and exec tear down an mm nobody else can reach) and may sleep.
@@ -57,13 +60,24 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 	mmapdemo_buf_put(vma->vm_private_data);
 }
 
-void mmapdemo_count_pages(const struct vm_area_struct *vma,
-			  unsigned long faults, unsigned long pages)
+/* remap: @pages mapped at mmap() time, no fault. */
+void mmapdemo_count_mapped(const struct vm_area_struct *vma,
+			   unsigned long pages)
 {
 	unsigned int s = mmapdemo_vma_strategy(vma);
 
-	if (faults)
-		atomic64_add(faults, &mmapdemo.strategy[s].faults);
+	atomic64_add(pages, &mmapdemo.strategy[s].pages_mapped);
+}
+
+/* A fault handler call that mapped @pages; one that mapped none is none. */
+void mmapdemo_count_fault(const struct vm_area_struct *vma,
+			  unsigned long pages)
+{
+	unsigned int s = mmapdemo_vma_strategy(vma);
+
+	if (!pages)
+		return;
+	atomic64_inc(&mmapdemo.strategy[s].faults);
 	atomic64_add(pages, &mmapdemo.strategy[s].pages_mapped);
 }
 

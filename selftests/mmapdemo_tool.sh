@@ -37,7 +37,7 @@ if [ ! -x "$TOOL" ]; then
 	ktap_skip_all "no mmapdemo tool at $TOOL (set MMAPDEMO_TOOL)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 12
+ktap_set_plan 14
 
 run() {	# run NAME CMD...: output in $OUT/NAME, status in $rc
 	local name=$1
@@ -78,6 +78,42 @@ run python python3 "$EXAMPLE" "$TOOL"
 result "python example: standard mmap module sees the C tool's bytes" \
 	eval '[ $rc = 0 ] && has python "all checks passed"'
 
+# mmap.flush() is msync(MS_SYNC), os.fsync() is fsync(): both succeed on
+# every strategy (noop_fsync), and the bytes are the buffer's.
+run flush python3 -c '
+import mmap, os
+fd = os.open("/dev/mmapdemo", os.O_RDWR)
+for s, name in enumerate(("remap", "fault", "batched", "huge")):
+    m = mmap.mmap(fd, 8192, offset=s << 40)
+    m[0:4] = b"fl%02d" % s
+    m.flush()
+    os.fsync(fd)
+    assert os.pread(fd, 4, 0) == b"fl%02d" % s, name
+    m.close()
+print("flushed every strategy")
+'
+result "python: mmap.flush() and os.fsync() succeed on every strategy" \
+	eval '[ $rc = 0 ] && has flush "flushed every strategy"'
+
+# Every sysfs attribute is documented, every documented one exists.
+ABI=$SRC/docs/ABI/testing/sysfs-class-misc-mmapdemo
+run abi sh -c '
+	sed -n "s|^What:[[:space:]]*||p" "$1" | while read -r w; do
+		case $w in
+		*"<strategy>"*)
+			for s in remap fault batched huge; do
+				echo "$w" | sed "s|<strategy>|$s|"
+			done ;;
+		*)	echo "$w" ;;
+		esac
+	done | sort > "$2/abi.documented"
+	find /sys/class/misc/mmapdemo/ -type f ! -name uevent ! -name dev \
+		! -path "*/power/*" | sed "s|/sys/class/misc/mmapdemo//|/sys/class/misc/mmapdemo/|" |
+		sort > "$2/abi.present"
+	diff "$2/abi.documented" "$2/abi.present"' sh "$ABI" "$OUT"
+result "sysfs: the ABI document lists exactly the attributes present" \
+	eval '[ $rc = 0 ]'
+
 # A process holding a mapping.  (CPython's mmap object keeps a dup() of the
 # fd, so it shows one open fd; mmapdemo_lifetime covers a mapping whose
 # every fd is closed.)
@@ -116,9 +152,15 @@ run badname "$TOOL" load colour=blue
 result "tool: an unknown parameter is named" \
 	eval "[ \$rc = 1 ] && has badname \"unknown parameter 'colour'\" && [ ! -e /dev/mmapdemo ]"
 
+# Not the debug kernel's module: it has no symbol versions, and a Debian
+# kernel (CONFIG_MODVERSIONS) taints itself "forced load" before it
+# refuses such a module for its vermagic.
 other=
 for ko in "$SRC"/build/*/module/mmapdemo.ko; do
-	case $ko in */"$(uname -r)"/*) ;; *) [ -f "$ko" ] && other=$ko ;; esac
+	case $ko in
+	*/"$(uname -r)"/*|*-mmapdemo-debug/*) ;;
+	*) [ -f "$ko" ] && other=$ko ;;
+	esac
 done
 if [ -n "$other" ]; then
 	run vermagic "$TOOL" load "$other"

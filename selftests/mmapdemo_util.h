@@ -217,6 +217,19 @@ static inline long long mmd_sysfs_ull(const char *path)
 	return v;
 }
 
+/* Write a string to a sysfs/proc file; 0 or -errno. */
+static inline int mmd_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /*
  * Touch memory that may not be accessible: returns 0, SIGSEGV or SIGBUS.
  * The signal handler jumps back here instead of letting the test die.

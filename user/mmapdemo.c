@@ -128,11 +128,13 @@ int cmd_info(int argc, char **argv)
 	if (want_json(argc, argv)) {
 		printf("{\"device\": \"%s\", \"kernel\": \"%s\", \"abi_version\": %u, "
 		       "\"buffer_size\": %llu, \"page_size\": %u, \"max_size\": %llu, "
-		       "\"region_size\": %llu, \"strategies\": [",
+		       "\"region_size\": %llu, \"huge_blocks\": %u, \"huge_pmd\": %s, "
+		       "\"strategies\": [",
 		       MMD_DEV, u.release, info.abi_version,
 		       (unsigned long long)info.buffer_size, info.page_size,
 		       (unsigned long long)info.max_size,
-		       (unsigned long long)info.region_size);
+		       (unsigned long long)info.region_size, info.huge_blocks,
+		       info.flags & MMAPDEMO_INFO_HUGE_PMD ? "true" : "false");
 		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
 			if (!(info.strategies & (1U << s)))
 				continue;
@@ -151,6 +153,9 @@ int cmd_info(int argc, char **argv)
 	       mmd_size_str(info.buffer_size, sz, sizeof(sz)),
 	       (unsigned long long)info.buffer_size / info.page_size,
 	       info.page_size, mmd_size_str(info.max_size, mx, sizeof(mx)));
+	printf("2 MiB blocks %u physically contiguous; huge maps them %s\n",
+	       info.huge_blocks, info.flags & MMAPDEMO_INFO_HUGE_PMD ?
+	       "by PMD" : "by 4 KiB pages (no PFN PMDs on this kernel)");
 	printf("strategies   mmap offset selects one:\n");
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
 		if (info.strategies & (1U << s))

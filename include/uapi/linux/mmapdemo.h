@@ -25,23 +25,41 @@
  *    touching a page there raises SIGBUS.
  *  - MAP_PRIVATE: copy-on-write with fault and batched; refused by remap
  *    [EINVAL] (remap_pfn_range() only does COW for one contiguous range
- *    and repurposes vm_pgoff for it) and by huge [EINVAL] (its point is
- *    sharing 2 MiB blocks).
- *  - huge: mmap() places the mapping on the 2 MiB grid (for len >= 2 MiB)
- *    and each 2 MiB block of the buffer that the allocator could give as
- *    one folio (info.huge_blocks of them) is mapped by one PMD on first
- *    touch; the rest by 4 KiB pages.
+ *    and repurposes vm_pgoff for it) and by huge [EINVAL] (raw PFN maps
+ *    inserted at fault time cannot be copy-on-write).
+ *  - huge: mmap() places the mapping on the 2 MiB grid (for len >= 2 MiB).
+ *    Where the kernel supports PFN maps by PMD (info.flags has
+ *    MMAPDEMO_INFO_HUGE_PMD: 6.12 on x86-64), each 2 MiB block of the
+ *    buffer that is physically contiguous (info.huge_blocks of them) and
+ *    wholly inside the mapping is mapped by one PMD on first touch,
+ *    whatever the THP "enabled" setting, unless MADV_NOHUGEPAGE or
+ *    PR_SET_THP_DISABLE; everything else by 4 KiB pages, one per fault.
  *  - PROT_EXEC is refused [EPERM] and cannot be added by mprotect() later
  *    [EACCES]: the buffer is data.
  *  - mremap() may shrink or move a mapping but never grow it [EFAULT].
- *  - msync() is a no-op: the mapped pages *are* the buffer, so a store is
- *    visible to read(), the kernel and every other mapping at once.
+ *  - msync() and fsync() succeed and do nothing: the mapped pages *are*
+ *    the buffer, so a store is visible to read(), the kernel and every
+ *    other mapping at once.
+ *  - read/write, readv/writev, preadv2/pwritev2, sendfile and splice see a
+ *    file of fixed size: reading at or past the end returns 0, writing
+ *    past the end fails [ENOSPC], a write reaching over the end is short.
+ *    copy_file_range() is refused by the VFS for anything but regular
+ *    files [EINVAL].
+ *
+ * Offsets are 64-bit: userspace must use a 64-bit off_t (on 32-bit
+ * systems, -D_FILE_OFFSET_BITS=64, which glibc needs for mmap() to take
+ * the whole offset); the check below refuses to compile otherwise.
  */
 #ifndef _UAPI_LINUX_MMAPDEMO_H
 #define _UAPI_LINUX_MMAPDEMO_H
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
+
+#if !defined(__KERNEL__) && defined(__SIZEOF_LONG__) && __SIZEOF_LONG__ < 8 && \
+	(!defined(_FILE_OFFSET_BITS) || _FILE_OFFSET_BITS != 64)
+#error "mmapdemo: a 32-bit off_t truncates MMAPDEMO_OFFSET(); build with -D_FILE_OFFSET_BITS=64"
+#endif
 
 #define MMAPDEMO_ABI_VERSION	1
 
@@ -69,18 +87,26 @@ struct mmapdemo_info {
 	__u64 max_size;		/* MMAPDEMO_MAX_SIZE */
 	__u64 region_size;	/* MMAPDEMO_REGION_SIZE */
 	__u32 strategies;	/* bit N set: strategy N is available */
-	__u32 huge_blocks;	/* 2 MiB blocks that are one folio (huge) */
-	__u64 reserved[4];
+	__u32 huge_blocks;	/* 2 MiB blocks physically contiguous (huge) */
+	__u32 flags;		/* MMAPDEMO_INFO_* */
+	__u32 reserved32;
+	__u64 reserved[3];
 };
+
+/* info.flags: huge maps 2 MiB blocks by PMD on this kernel. */
+#define MMAPDEMO_INFO_HUGE_PMD	(1U << 0)
 
 struct mmapdemo_strategy_stats {
 	__u64 mmaps;		/* successful mmap() calls */
 	__u64 live_maps;	/* VMAs now referring to the device */
-	__u64 faults;		/* faults that supplied at least one page */
 	/*
-	 * Pages the driver mapped or handed to the core mm (huge: the core
-	 * maps the whole 2 MiB folio of such a page with one PMD).
+	 * Calls of the fault handlers that supplied at least one page, and
+	 * the pages supplied (remap: mapped at mmap() time, no fault).
+	 * fault: the page handed to the core (if another thread mapped it
+	 * first, the core drops it; both faults count); batched: the pages
+	 * vm_insert_pages() inserted; huge: 512 for a PMD, 1 for a PTE.
 	 */
+	__u64 faults;
 	__u64 pages_mapped;
 };
 
