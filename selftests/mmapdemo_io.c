@@ -34,16 +34,10 @@ FIXTURE_SETUP(io)
 {
 	struct mmapdemo_info info;
 	struct mmapdemo_fill fill = { .flags = MMAPDEMO_FILL_INCREMENT };
-	int ret;
 
-	self->fd = -1;
-	ret = mmd_ensure();
-	if (ret)
-		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
-		     strerror(-ret));
-	self->fd = open(MMD_DEV, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	self->fd = mmd_fixture_open(_metadata, &info);
+	if (self->fd < 0)
+		return;
 	self->size = info.buffer_size;
 	/* byte i of the buffer is (u8)i */
 	fill.length = self->size;

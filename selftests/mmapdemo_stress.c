@@ -46,16 +46,10 @@ FIXTURE(stress) {
 FIXTURE_SETUP(stress)
 {
 	struct mmapdemo_info info;
-	int ret;
 
-	self->fd = -1;
-	ret = mmd_ensure();
-	if (ret)
-		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
-		     strerror(-ret));
-	self->fd = open(MMD_DEV, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	self->fd = mmd_fixture_open(_metadata, &info);
+	if (self->fd < 0)
+		return;
 	self->size = info.buffer_size;
 	self->page = sysconf(_SC_PAGESIZE);
 	self->nstrategies = __builtin_popcount(info.strategies);

@@ -87,16 +87,10 @@ FIXTURE_SETUP(mmd)
 {
 	struct mmapdemo_info info;
 	struct mmapdemo_fill zero = { 0 };
-	int ret;
 
-	self->fd = -1;
-	ret = mmd_ensure();
-	if (ret)
-		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
-		     strerror(-ret));
-	self->fd = open(MMD_DEV, O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", MMD_DEV, strerror(errno));
-	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	self->fd = mmd_fixture_open(_metadata, &info);
+	if (self->fd < 0)
+		return;
 	self->size = info.buffer_size;
 	self->page = sysconf(_SC_PAGESIZE);
 	self->base = MMAPDEMO_OFFSET(variant->strategy);
@@ -853,16 +847,10 @@ static int kernel_version(void)
 
 FIXTURE_SETUP(pmd)
 {
-	int ret;
 
-	self->fd = -1;
-	ret = mmd_ensure();
-	if (ret)
-		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
-		     strerror(-ret));
-	self->fd = open(MMD_DEV, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &self->info));
+	self->fd = mmd_fixture_open(_metadata, &self->info);
+	if (self->fd < 0)
+		return;
 	self->pmd = self->info.flags & MMAPDEMO_INFO_HUGE_PMD;
 	ASSERT_LE(2 * SZ_2M, self->info.buffer_size);
 	/* a fragmented machine cannot give 2 MiB blocks: nothing to test */
@@ -1182,16 +1170,10 @@ FIXTURE(dev) {
 FIXTURE_SETUP(dev)
 {
 	struct mmapdemo_info info;
-	int ret;
 
-	self->fd = -1;
-	ret = mmd_ensure();
-	if (ret)
-		SKIP(return, "mmapdemo is not loaded and loading it failed: %s",
-		     strerror(-ret));
-	self->fd = open(MMD_DEV, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_INFO, &info));
+	self->fd = mmd_fixture_open(_metadata, &info);
+	if (self->fd < 0)
+		return;
 	self->size = info.buffer_size;
 }
 

@@ -217,6 +217,27 @@ static inline long long mmd_sysfs_ull(const char *path)
 	return v;
 }
 
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * The start of every fixture: the module loaded (else the test is skipped
+ * with the reason), /dev/mmapdemo open read-write, its INFO in @info.
+ * Returns the fd, or -1 after SKIP.
+ */
+static inline int mmd_fixture_open(struct __test_metadata *_metadata,
+				   struct mmapdemo_info *info)
+{
+	int fd, ret = mmd_ensure();
+
+	if (ret)
+		SKIP(return -1, "mmapdemo is not loaded and loading it failed: %s",
+		     strerror(-ret));
+	fd = open(MMD_DEV, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", MMD_DEV, strerror(errno));
+	ASSERT_EQ(0, ioctl(fd, MMAPDEMO_IOC_INFO, info));
+	return fd;
+}
+#endif
+
 /* Write a string to a sysfs/proc file; 0 or -errno. */
 static inline int mmd_write_file(const char *path, const char *val)
 {

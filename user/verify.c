@@ -346,7 +346,7 @@ static void check_pmd(int fd, unsigned int s, const char *name,
 {
 	bool pmd = info->flags & MMAPDEMO_INFO_HUGE_PMD;
 	const char *check = pmd ? "a 2 MiB block mapped by one PMD" :
-				  "no PFN PMDs here: 512 faults of 4 KiB";
+				  "no PFN PMDs here: 4 KiB per fault";
 	size_t len = 2UL << 20, i, n = len / page;
 	struct mmapdemo_stats a, b;
 	struct rusage ra, rb;
