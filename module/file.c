@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * file_operations of /dev/mmapdemo: open/release, read/write/llseek with the
- * semantics of a fixed-size file, and the mmap entry point.
+ * file_operations of /dev/mmapdemo: open/release, read_iter/write_iter,
+ * splice, fsync and llseek with the semantics of a fixed-size file, and the
+ * mmap entry point.
  *
  * mmap() reaches us as: mmap(2) -> vm_mmap_pgoff() (takes mmap_lock for
  * writing) -> do_mmap() (checks prot against the file mode, page-aligns the

@@ -3,8 +3,9 @@
  * mmapdemo internals shared by the module's files.
  *
  *   main.c    module parameters, device registration, load/unload
- *   file.c    file_operations: open/release, read/write/llseek, and the
- *             mmap entry point with every check common to all strategies
+ *   file.c    file_operations: open/release, read/write iter, splice,
+ *             fsync, llseek, and the mmap entry point with every check
+ *             common to all strategies
  *   buffer.c  the shared buffer: allocation, lifetime (kref), kernel access
  *   vma.c     mapping bookkeeping: vm_operations open/close, statistics
  *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
