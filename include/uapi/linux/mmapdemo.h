@@ -102,9 +102,10 @@ struct mmapdemo_strategy_stats {
 	/*
 	 * Calls of the fault handlers that supplied at least one page, and
 	 * the pages supplied (remap: mapped at mmap() time, no fault).
-	 * fault: the page handed to the core (if another thread mapped it
-	 * first, the core drops it; both faults count); batched: the pages
-	 * vm_insert_pages() inserted; huge: 512 for a PMD, 1 for a PTE.
+	 * fault: the page handed to the core; huge: 512 for a PMD, 1 for a
+	 * PTE (for both, if another thread mapped the same page first, the
+	 * core keeps that one and both faults count); batched: exactly the
+	 * pages vm_insert_pages() inserted.
 	 */
 	__u64 faults;
 	__u64 pages_mapped;
