@@ -25,11 +25,9 @@
  * first, or part of the run was touched before) with -EBUSY; we skip that
  * slot and go on with the rest.
  *
- * Context: as for fault.c (mmap_lock held for reading, asserted below).
+ * Context: as for fault.c (mmap_lock held for reading, asserted in
+ * mmapdemo_fault_idx()).
  */
-#include <linux/lockdep.h>
-#include <linux/mmap_lock.h>
-
 #include "compat.h"
 #include "mmapdemo.h"
 
@@ -37,18 +35,13 @@ static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmapdemo_buf *buf = vma->vm_private_data;
-	pgoff_t idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
 	pgoff_t first = mmapdemo_vma_first(vma);
 	unsigned long mapped = 0;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
-	pgoff_t start, end, i;
+	pgoff_t idx, start, end, i;
 
-	lockdep_assert_held(&vma->vm_mm->mmap_lock);
-
-	if (idx >= buf->nr_pages) {
-		atomic64_inc(&mmapdemo.sigbus);
-		return VM_FAULT_SIGBUS;	/* see fault.c: never NOPAGE here */
-	}
+	if (!mmapdemo_fault_idx(vmf, &idx))
+		return VM_FAULT_SIGBUS;
 
 	/* The run containing idx, aligned in buffer pages, inside the VMA. */
 	start = max(round_down(idx, MMAPDEMO_BATCH_PAGES), first);

@@ -66,7 +66,6 @@ static int mmapdemo_alloc_block(struct mmapdemo_buf *buf, unsigned long first,
 		for (i = 0; i < n; i++)
 			buf->pages[first + i] = nth_page(page, i);
 		__set_bit(first / MMAPDEMO_PMD_PAGES, buf->contig);
-		buf->huge_blocks++;
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -172,6 +171,13 @@ struct mmapdemo_buf *mmapdemo_cur_buf(void)
 	buf = mmapdemo_buf_get(mmapdemo.buf);
 	mutex_unlock(&mmapdemo.lock);
 	return buf;
+}
+
+/* How many 2 MiB blocks are physically contiguous (INFO's huge_blocks). */
+unsigned int mmapdemo_buf_huge_blocks(const struct mmapdemo_buf *buf)
+{
+	return bitmap_weight(buf->contig,
+			     DIV_ROUND_UP(buf->nr_pages, MMAPDEMO_PMD_PAGES));
 }
 
 /*

@@ -18,38 +18,26 @@
  * for reading.  (Since 6.4 the core first tries a fault under the per-VMA
  * lock alone, but for a VMA without ->map_pages it gives up and retries
  * under mmap_lock before calling ->fault: do_read_fault(),
- * do_shared_fault(), do_cow_fault().  The lockdep assertion below checks
- * it on the debug kernel.)  It may sleep, but must not wait for anything
+ * do_shared_fault(), do_cow_fault().  mmapdemo_fault_idx() asserts it
+ * with lockdep on the debug kernel.)  It may sleep, but must not wait for anything
  * an mmap() call holds.  It only reads vm_private_data, which the VMA's
  * reference keeps valid.
  *
  * The pages are order-0 pages (buffer.c): the core maps exactly the one
  * returned, with a PTE, never a PMD.
  */
-#include <linux/lockdep.h>
-#include <linux/mmap_lock.h>
-
 #include "mmapdemo.h"
 
 static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmapdemo_buf *buf = vma->vm_private_data;
-	pgoff_t idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
 	struct page *page;
+	pgoff_t idx;
 
-	lockdep_assert_held(&vma->vm_mm->mmap_lock);
-
-	/*
-	 * Past the end of the buffer: SIGBUS, as for a file mapping past
-	 * EOF.  Returning 0 or VM_FAULT_NOPAGE without installing a page
-	 * would make the CPU retry the access forever (a livelock), and
-	 * returning some other page would expose memory that is not ours.
-	 */
-	if (idx >= buf->nr_pages) {
-		atomic64_inc(&mmapdemo.sigbus);
+	/* Past the end of the buffer: SIGBUS, never a livelock (vma.c). */
+	if (!mmapdemo_fault_idx(vmf, &idx))
 		return VM_FAULT_SIGBUS;
-	}
 
 	/*
 	 * The core mm installs vmf->page and drops the reference we pass it

@@ -40,14 +40,13 @@
  * Context: ->huge_fault may run with only the per-VMA lock held (6.4+:
  * create_huge_pmd() calls it without the retry under mmap_lock that
  * do_read_fault() does), so it must not rely on mmap_lock; ->fault runs
- * with mmap_lock held for reading, as in fault.c (asserted).
+ * with mmap_lock held for reading, as in fault.c (asserted in
+ * mmapdemo_fault_idx()).
  * Neither sleeps on anything an mmap() call holds, and both read only
  * vm_private_data, which the VMA's reference keeps valid.
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
-#include <linux/lockdep.h>
-#include <linux/mmap_lock.h>
 #include <linux/pfn_t.h>
 
 #include "compat.h"
@@ -91,15 +90,11 @@ static vm_fault_t mmapdemo_huge_pte(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mmapdemo_buf *buf = vma->vm_private_data;
-	pgoff_t idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
 	vm_fault_t ret;
+	pgoff_t idx;
 
-	lockdep_assert_held(&vma->vm_mm->mmap_lock);
-
-	if (idx >= buf->nr_pages) {
-		atomic64_inc(&mmapdemo.sigbus);
-		return VM_FAULT_SIGBUS;	/* see fault.c: never NOPAGE here */
-	}
+	if (!mmapdemo_fault_idx(vmf, &idx))
+		return VM_FAULT_SIGBUS;
 	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(buf->pages[idx]));
 	if (ret == VM_FAULT_NOPAGE)
 		mmapdemo_count_fault(vma, 1);

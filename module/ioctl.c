@@ -44,7 +44,7 @@ static long mmapdemo_ioc_info(void __user *argp)
 			info.strategies |= 1U << s;
 	buf = mmapdemo_cur_buf();
 	info.buffer_size = buf->size;
-	info.huge_blocks = buf->huge_blocks;
+	info.huge_blocks = mmapdemo_buf_huge_blocks(buf);
 	if (MMAPDEMO_HAVE_PMD_PFNMAP)
 		info.flags |= MMAPDEMO_INFO_HUGE_PMD;
 	mmapdemo_buf_put(buf);

@@ -55,12 +55,12 @@ struct mmapdemo_buf {
 	struct page **pages;		/* every page, in buffer order */
 	/* bit b: buffer pages [512 b, 512 b + 511] are one aligned block */
 	unsigned long *contig;
-	unsigned int huge_blocks;	/* bits set in @contig */
 	void *vaddr;			/* vmap() of all pages, for the kernel */
 };
 
 struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size);
 void mmapdemo_buf_put(struct mmapdemo_buf *buf);
+unsigned int mmapdemo_buf_huge_blocks(const struct mmapdemo_buf *buf);
 void mmapdemo_buf_begin_read(struct mmapdemo_buf *buf, size_t off, size_t len);
 void mmapdemo_buf_end_write(struct mmapdemo_buf *buf, size_t off, size_t len);
 static inline struct mmapdemo_buf *mmapdemo_buf_get(struct mmapdemo_buf *buf)
@@ -139,6 +139,7 @@ pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma);
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
 void mmapdemo_vma_mapped(struct vm_area_struct *vma);
+bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx);
 void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 			   unsigned long pages);
 void mmapdemo_count_fault(const struct vm_area_struct *vma,

@@ -24,6 +24,9 @@
  * .open and .close run with the process's mmap_lock held for writing (exit
  * and exec tear down an mm nobody else can reach) and may sleep.
  */
+#include <linux/lockdep.h>
+#include <linux/mmap_lock.h>
+
 #include "mmapdemo.h"
 
 unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma)
@@ -60,6 +63,29 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 	mmapdemo_buf_put(vma->vm_private_data);
 }
 
+/*
+ * The start of every ->fault handler: the buffer page @vmf asks for, in
+ * @idx, or false when that lies past the end of the buffer (counted in
+ * "sigbus").  The handler must then return VM_FAULT_SIGBUS, as for a file
+ * mapping past EOF: returning 0 or VM_FAULT_NOPAGE without installing a
+ * page would make the CPU retry the access forever (a livelock), and
+ * returning some other page would expose memory that is not ours.
+ *
+ * ->fault runs with mmap_lock held for reading (fault.c says why);
+ * lockdep checks it here on the debug kernel.
+ */
+bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx)
+{
+	const struct mmapdemo_buf *buf = vmf->vma->vm_private_data;
+
+	lockdep_assert_held(&vmf->vma->vm_mm->mmap_lock);
+	*idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
+	if (*idx < buf->nr_pages)
+		return true;
+	atomic64_inc(&mmapdemo.sigbus);
+	return false;
+}
+
 /* remap: @pages mapped at mmap() time, no fault. */
 void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 			   unsigned long pages)
@@ -78,7 +104,7 @@ void mmapdemo_count_fault(const struct vm_area_struct *vma,
 	if (!pages)
 		return;
 	atomic64_inc(&mmapdemo.strategy[s].faults);
-	atomic64_add(pages, &mmapdemo.strategy[s].pages_mapped);
+	mmapdemo_count_mapped(vma, pages);
 }
 
 u64 mmapdemo_live_maps(void)

@@ -162,22 +162,6 @@ TEST_F(mod, load_invalid_params)
 	ASSERT_EQ(0, mmd_load(NULL));
 }
 
-static long long meminfo_kb(const char *key)
-{
-	char line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			sscanf(line + n + 1, "%lld", &v);
-	fclose(f);
-	return v;
-}
-
 static void settle(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);

@@ -238,6 +238,23 @@ static inline int mmd_fixture_open(struct __test_metadata *_metadata,
 }
 #endif
 
+/* Field @key ("MemFree", ...) of /proc/meminfo in kB; -1 if missing. */
+static inline long long meminfo_kb(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			sscanf(line + n + 1, "%lld", &v);
+	fclose(f);
+	return v;
+}
+
 /* Write a string to a sysfs/proc file; 0 or -errno. */
 static inline int mmd_write_file(const char *path, const char *val)
 {
