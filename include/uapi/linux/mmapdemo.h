@@ -27,7 +27,8 @@
  *    [EINVAL] (remap_pfn_range() only does COW for one contiguous range
  *    and repurposes vm_pgoff for it) and by huge [EINVAL] (raw PFN maps
  *    inserted at fault time cannot be copy-on-write).
- *  - huge: mmap() places the mapping on the 2 MiB grid (for len >= 2 MiB).
+ *  - huge: mmap() places the mapping on the 2 MiB grid when it covers a
+ *    whole 2 MiB block of the buffer.
  *    Where the kernel supports PFN maps by PMD (info.flags has
  *    MMAPDEMO_INFO_HUGE_PMD: 6.12 on x86-64), each 2 MiB block of the
  *    buffer that is physically contiguous (info.huge_blocks of them) and
