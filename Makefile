@@ -7,6 +7,7 @@
 #   make demo            boot a Debian kernel, load, verify, show stats
 #   make check           everything, on every kernel of the matrix
 #   make check-the-checker  planted bugs: each debug-kernel gate must fail
+#   make fuzz            fuzzer, fail-nth injection, stress-ng, soak (debug)
 #   make lint            checkpatch --strict, sparse, W=1 on every kernel
 #   make bench           mmapdemo bench in a guest on every kernel, plots
 #   make vm-run CMD='…'  run a command in a guest with the module loaded
@@ -64,6 +65,9 @@ check:
 check-the-checker:
 	scripts/check-the-checker
 
+fuzz:
+	scripts/fuzz
+
 lint:
 	scripts/lint
 
@@ -79,7 +83,7 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check check-the-checker lint demo vm-run bench clean
+.PHONY: all module user selftests deps check check-the-checker fuzz lint demo vm-run bench clean
 
 bench:
 	scripts/bench

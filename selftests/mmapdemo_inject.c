@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapdemo_inject: every memory allocation failure each path of mmapdemo
+ * can meet, one at a time.
+ *
+ * /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION with failslab and
+ * fail_page_alloc) makes the Nth allocation this thread makes in the
+ * kernel fail.  For each path (module load with each size class, open,
+ * mmap and first fault of each strategy, RESIZE small and large, FILL,
+ * CHECKSUM, read, write) we run the operation with N = 1, 2, ... until it
+ * completes without reaching an Nth allocation: N - 1 is the number of
+ * injection points on that path, the kernel's own (VMA, page tables,
+ * struct file, module loader) and the driver's.  Each injected failure must
+ * end in success or a documented errno (ENOMEM), with nothing half done:
+ * after a failed load nothing is registered, after a failed RESIZE the old
+ * buffer is intact, after every attempt the device passes a basic check
+ * (open, INFO, map, store, CHECKSUM, read back, unmap).  Leaks are the
+ * debug kernel's kmemleak's to find (scripts/guest-gates, after this).
+ *
+ * Run as root on a kernel with fault injection (the 6.12-debug lane of
+ * "make fuzz"); INJECT_MAX bounds N (default 4000), INJECT_ONLY=TEXT runs
+ * only the paths whose name contains TEXT.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <sys/mman.h>
+
+#include "kselftest.h"
+#include "mmapdemo_util.h"
+
+#define PS 4096UL
+
+struct state {
+	int fd;
+	unsigned char *map;
+	size_t len;
+	uint64_t sum;		/* CHECKSUM of the buffer before the attempt */
+	uint64_t size;
+	unsigned char buf[64 * 1024];
+};
+
+struct path {
+	const char *name;
+	int (*prepare)(struct state *st, const struct path *p);
+	int (*op)(struct state *st, const struct path *p);	/* 0 or -errno */
+	int (*after)(struct state *st, const struct path *p, int ret);
+	const char *param;	/* load: module parameters */
+	int strategy;
+	uint64_t arg;		/* a length or a size */
+	int mflags;		/* MAP_SHARED or MAP_PRIVATE */
+};
+
+static int failnth = -1;
+
+static void fail_nth_set(unsigned int n)
+{
+	char b[16];
+	int l = snprintf(b, sizeof(b), "%u", n);
+
+	if (pwrite(failnth, b, l, 0) != l)
+		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
+}
+
+static unsigned int fail_nth_left(void)
+{
+	char b[16] = { 0 };
+
+	if (pread(failnth, b, sizeof(b) - 1, 0) < 0)
+		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
+	return strtoul(b, NULL, 10);
+}
+
+static uint64_t checksum(int fd, uint64_t off, uint64_t len)
+{
+	struct mmapdemo_checksum c = { .offset = off, .length = len };
+
+	if (ioctl(fd, MMAPDEMO_IOC_CHECKSUM, &c))
+		return 0;
+	return c.sum;
+}
+
+static uint64_t buffer_size(int fd)
+{
+	struct mmapdemo_info in;
+
+	return ioctl(fd, MMAPDEMO_IOC_INFO, &in) ? 0 : in.buffer_size;
+}
+
+/*
+ * The device works: open, INFO, map a page with remap and with fault, a
+ * store through one is seen through the other, by CHECKSUM and by read();
+ * nothing stays mapped.  Returns 0 or prints what is wrong.
+ */
+static int usable(const char *why)
+{
+	unsigned char *a, *b, c = 0;
+	struct mmapdemo_stats stats;
+	int fd, ret = -1;
+
+	fd = open(MMD_DEV, O_RDWR);
+	if (fd < 0) {
+		ksft_print_msg("%s: open: %s\n", why, strerror(errno));
+		return -1;
+	}
+	a = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_REMAP));
+	b = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT));
+	if (a == MAP_FAILED || b == MAP_FAILED || !buffer_size(fd)) {
+		ksft_print_msg("%s: mmap/INFO: %s\n", why, strerror(errno));
+		goto out;
+	}
+	a[7] = 0x5a;
+	if (b[7] != 0x5a || pread(fd, &c, 1, 7) != 1 || c != 0x5a ||
+	    checksum(fd, 7, 1) != mmd_fnv1a(&c, 1)) {
+		ksft_print_msg("%s: a store is not seen everywhere\n", why);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (a != MAP_FAILED)
+		munmap(a, PS);
+	if (b != MAP_FAILED)
+		munmap(b, PS);
+	if (!ret && (ioctl(fd, MMAPDEMO_IOC_STATS, &stats) || stats.live_maps)) {
+		ksft_print_msg("%s: %llu mappings left\n", why,
+			       (unsigned long long)stats.live_maps);
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
+/* ---- module load ---- */
+
+/*
+ * Only the kernel's work may meet an injected failure: the module file is
+ * copied to tmpfs and libkmod's context and module object are made before
+ * fail-nth is set, so that the only allocations counted are those of
+ * finit_module() (loader, sysfs, our init) on a file tmpfs reads without
+ * allocating.  (The project's directory reaches the guest over 9p, and the
+ * 9p client does not survive every allocation failure in a reader's
+ * context: it is no part of what is tested here.)
+ */
+static struct kmod_ctx *kctx;
+static struct kmod_module *kmod;
+static const char *ko_copy = "/tmp/mmapdemo-inject.ko";
+
+static int copy_module(void)
+{
+	struct kmod_module *m = NULL;
+	const char *src = getenv("MMAPDEMO_KO");
+	char cmd[512];
+
+	if (!src || !*src) {
+		if (kmod_module_new_from_name(kctx, "mmapdemo", &m) ||
+		    !(src = kmod_module_get_path(m)))
+			return -ENOENT;
+	}
+	snprintf(cmd, sizeof(cmd), "cp '%s' %s", src, ko_copy);
+	if (m)
+		kmod_module_unref(m);
+	return system(cmd) ? -EIO : 0;
+}
+
+static int load_prepare(struct state *st, const struct path *p)
+{
+	int ret = mmd_unload();
+
+	if (ret && ret != -ENOENT)
+		return ret;
+	return kmod_module_new_from_path(kctx, ko_copy, &kmod);
+}
+
+static int load_op(struct state *st, const struct path *p)
+{
+	int ret = kmod_module_insert_module(kmod, 0, p->param);
+
+	return ret ? ret : mmd_wait_node(1, 5000);
+}
+
+static int load_after(struct state *st, const struct path *p, int ret)
+{
+	struct stat s;
+
+	kmod_module_unref(kmod);
+	kmod = NULL;
+	if (ret == 0) {
+		int fd = open(MMD_DEV, O_RDONLY);
+		uint64_t size = fd < 0 ? 0 : buffer_size(fd);
+
+		if (fd >= 0)
+			close(fd);
+		if (size != p->arg) {
+			ksft_print_msg("loaded with %s: size %llu\n", p->param,
+				       (unsigned long long)size);
+			return -1;
+		}
+		return usable("after the load");
+	}
+	/* A failed load leaves nothing behind. */
+	if (stat(MMD_MODULE, &s) == 0 || stat(MMD_DEV, &s) == 0 ||
+	    stat(MMD_SYSFS, &s) == 0) {
+		ksft_print_msg("load failed (%s) but something is registered\n",
+			       strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- open ---- */
+
+static int open_op(struct state *st, const struct path *p)
+{
+	st->fd = open(MMD_DEV, O_RDWR);
+	return st->fd < 0 ? -errno : 0;
+}
+
+static int open_after(struct state *st, const struct path *p, int ret)
+{
+	if (!ret)
+		close(st->fd);
+	return usable("after open");
+}
+
+/* ---- mmap and the first fault ---- */
+
+static int fd_prepare(struct state *st, const struct path *p)
+{
+	struct mmapdemo_fill f = { .length = 0, .flags = MMAPDEMO_FILL_INCREMENT,
+				   .seed = 0x21 };
+
+	st->fd = open(MMD_DEV, O_RDWR);
+	if (st->fd < 0)
+		return -errno;
+	st->size = buffer_size(st->fd);
+	f.length = st->size;
+	if (ioctl(st->fd, MMAPDEMO_IOC_FILL, &f))
+		return -errno;
+	st->sum = checksum(st->fd, 0, st->size);
+	return 0;
+}
+
+/*
+ * Each attempt maps at a new 1 GiB-aligned address, so that the page
+ * tables below it do not exist yet: mmap() (remap fills them) and the
+ * first fault must allocate them, and those allocations are injected too.
+ */
+static int mmap_op(struct state *st, const struct path *p)
+{
+	static uintptr_t hint = 0x300000000000UL;
+
+	hint += 1UL << 30;
+	st->len = p->arg;
+	st->map = mmap((void *)hint, st->len, PROT_READ | PROT_WRITE, p->mflags,
+		       st->fd, MMAPDEMO_OFFSET(p->strategy));
+	return st->map == MAP_FAILED ? -errno : 0;
+}
+
+/* The mapping shows the buffer's bytes: FILL's pattern, byte i = 0x21 + i. */
+static int map_shows_buffer(struct state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->len; i += PS / 2)
+		if (st->map[i] != (unsigned char)(0x21 + i)) {
+			ksft_print_msg("byte %zu through the mapping: %#x\n", i,
+				       st->map[i]);
+			return -1;
+		}
+	return 0;
+}
+
+static int mmap_after(struct state *st, const struct path *p, int ret)
+{
+	int bad = 0;
+
+	if (!ret) {
+		bad = map_shows_buffer(st);
+		munmap(st->map, st->len);
+	}
+	close(st->fd);
+	return bad ? -1 : usable("after mmap");
+}
+
+static int fault_prepare(struct state *st, const struct path *p)
+{
+	int ret = fd_prepare(st, p);
+
+	return ret ? ret : mmap_op(st, p);
+}
+
+/*
+ * The first touch: a load, or for MAP_PRIVATE a store of the byte already
+ * there, which makes the core copy the page.  An allocation that fails in
+ * the fault path (page tables, the private copy) returns VM_FAULT_OOM; for
+ * a fault from userspace the core retries it (the second attempt has no
+ * failure left to inject), so the touch itself always completes: what
+ * must hold is that it sees the right bytes.
+ */
+static int fault_op(struct state *st, const struct path *p)
+{
+	if (p->mflags == MAP_PRIVATE)
+		return mmd_probe_write(st->map, 0x21) ? -EFAULT : 0;
+	return mmd_probe_read(st->map) ? -EFAULT : 0;
+}
+
+static int fault_after(struct state *st, const struct path *p, int ret)
+{
+	int bad = ret || map_shows_buffer(st);
+
+	munmap(st->map, st->len);
+	close(st->fd);
+	return bad ? -1 : usable("after the first fault");
+}
+
+/* ---- RESIZE ---- */
+
+static int resize_op(struct state *st, const struct path *p)
+{
+	struct mmapdemo_resize rz = { .size = p->arg };
+
+	return ioctl(st->fd, MMAPDEMO_IOC_RESIZE, &rz) ? -errno : 0;
+}
+
+static int resize_after(struct state *st, const struct path *p, int ret)
+{
+	struct mmapdemo_resize back = { .size = st->size };
+	uint64_t size = buffer_size(st->fd);
+	int bad = 0;
+
+	if (!ret) {
+		/* The new buffer, zeroed. */
+		memset(st->buf, 0, sizeof(st->buf));
+		if (size != p->arg ||
+		    checksum(st->fd, 0, PS) != mmd_fnv1a(st->buf, PS)) {
+			ksft_print_msg("RESIZE succeeded: size %llu, not zeroed?\n",
+				       (unsigned long long)size);
+			bad = 1;
+		}
+		if (ioctl(st->fd, MMAPDEMO_IOC_RESIZE, &back))
+			bad = 1;
+	} else if (size != st->size || checksum(st->fd, 0, size) != st->sum) {
+		ksft_print_msg("RESIZE failed (%s) and the old buffer changed\n",
+			       strerror(-ret));
+		bad = 1;
+	}
+	close(st->fd);
+	return bad ? -1 : usable("after RESIZE");
+}
+
+/* ---- FILL, CHECKSUM, read, write ---- */
+
+static int ioctl_op(struct state *st, const struct path *p)
+{
+	struct mmapdemo_fill f = { .offset = 0, .length = p->arg, .seed = 0x21,
+				   .flags = MMAPDEMO_FILL_INCREMENT };
+
+	if (p->strategy)
+		return checksum(st->fd, 0, p->arg) == st->sum ? 0 : -EIO;
+	return ioctl(st->fd, MMAPDEMO_IOC_FILL, &f) ? -errno : 0;
+}
+
+static int rw_op(struct state *st, const struct path *p)
+{
+	ssize_t n;
+
+	/* The user buffer is already faulted in: only the driver allocates. */
+	memset(st->buf, 0, sizeof(st->buf));
+	if (p->strategy)
+		n = pwrite(st->fd, st->buf, sizeof(st->buf), 0);
+	else
+		n = pread(st->fd, st->buf, sizeof(st->buf), 0);
+	if (n < 0)
+		return -errno;
+	return n == sizeof(st->buf) ? 0 : -EIO;
+}
+
+static int io_after(struct state *st, const struct path *p, int ret)
+{
+	close(st->fd);
+	return usable("after FILL/CHECKSUM/read/write");
+}
+
+#define LOAD(n, prm, size) { .name = n, .prepare = load_prepare, \
+	.op = load_op, .after = load_after, .param = prm, .arg = size }
+#define MAP(n, s, len, fl) { .name = n, .prepare = fd_prepare, \
+	.op = mmap_op, .after = mmap_after, .strategy = s, .arg = len, .mflags = fl }
+#define FAULT(n, s, len, fl) { .name = n, .prepare = fault_prepare, \
+	.op = fault_op, .after = fault_after, .strategy = s, .arg = len, .mflags = fl }
+#define IO(n, o, a, s, len) { .name = n, .prepare = fd_prepare, .op = o, \
+	.after = a, .strategy = s, .arg = len }
+
+static const struct path paths[] = {
+	LOAD("load size=4K", "size=4K", PS),
+	LOAD("load size=2052K", "size=2052K", (2UL << 20) + PS),
+	LOAD("load size=16M", "size=16M", 16UL << 20),
+	{ .name = "open", .op = open_op, .after = open_after },
+	MAP("mmap remap", MMAPDEMO_STRATEGY_REMAP, 64 * 1024, MAP_SHARED),
+	MAP("mmap fault", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_SHARED),
+	MAP("mmap fault MAP_PRIVATE", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_PRIVATE),
+	MAP("mmap batched", MMAPDEMO_STRATEGY_BATCHED, 64 * 1024, MAP_SHARED),
+	MAP("mmap huge", MMAPDEMO_STRATEGY_HUGE, 4UL << 20, MAP_SHARED),
+	FAULT("first touch remap (mapped at mmap: no fault)", MMAPDEMO_STRATEGY_REMAP, 64 * 1024, MAP_SHARED),
+	FAULT("first fault fault", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_SHARED),
+	FAULT("first fault fault MAP_PRIVATE (a store: COW)", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_PRIVATE),
+	FAULT("first fault batched", MMAPDEMO_STRATEGY_BATCHED, 64 * 1024, MAP_SHARED),
+	FAULT("first fault huge", MMAPDEMO_STRATEGY_HUGE, 4UL << 20, MAP_SHARED),
+	IO("RESIZE 64K", resize_op, resize_after, 0, 64 * 1024),
+	IO("RESIZE 2052K", resize_op, resize_after, 0, (2UL << 20) + PS),
+	IO("FILL", ioctl_op, io_after, 0, 4UL << 20),
+	IO("CHECKSUM", ioctl_op, io_after, 1, 4UL << 20),
+	IO("read", rw_op, io_after, 0, 0),
+	IO("write", rw_op, io_after, 1, 0),
+};
+
+/* Allocation failures are injected, not wished for: tell the kernel so. */
+static void setup_injection(void)
+{
+	static const char *const knobs[][2] = {
+		{ "failslab/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "fail_page_alloc/min-order", "0" },
+		{ "failslab/verbose", "0" },
+		{ "fail_page_alloc/verbose", "0" },
+	};
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s", knobs[i][0]);
+		if (mmd_write_file(path, knobs[i][1]))
+			ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	}
+}
+
+int main(void)
+{
+	const char *env = getenv("INJECT_MAX"), *only = getenv("INJECT_ONLY");
+	unsigned int max = env ? atoi(env) : 4000, i, n;
+	static struct state st;
+
+	ksft_print_header();
+	if (geteuid())
+		ksft_exit_skip("needs root\n");
+	failnth = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (failnth < 0)
+		ksft_exit_skip("no /proc/thread-self/fail-nth: a kernel without CONFIG_FAULT_INJECTION\n");
+	setup_injection();
+	if (mmd_ensure())
+		ksft_exit_fail_msg("cannot load mmapdemo\n");
+	kctx = kmod_new(NULL, NULL);
+	if (!kctx || copy_module())
+		ksft_exit_fail_msg("cannot find mmapdemo.ko\n");
+	/*
+	 * Our own text and libraries stay resident: a fault on them would
+	 * meet the injected failure instead of the kernel path under test.
+	 */
+	if (mlockall(MCL_CURRENT))
+		ksft_exit_fail_msg("mlockall: %s\n", strerror(errno));
+	ksft_set_plan(ARRAY_SIZE(paths));
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		const struct path *p = &paths[i];
+		unsigned int ok = 0, nomem = 0, bad = 0;
+		struct timespec t0, t1;
+
+		if (only && !strstr(p->name, only)) {
+			ksft_test_result_skip("%s: not in INJECT_ONLY\n", p->name);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (n = 1; n <= max; n++) {
+			int ret;
+
+			memset(&st, 0, offsetof(struct state, buf));
+			st.fd = -1;
+			if (p->prepare && (ret = p->prepare(&st, p))) {
+				ksft_print_msg("%s: setup: %s\n", p->name, strerror(-ret));
+				bad++;
+				break;
+			}
+			fail_nth_set(n);
+			ret = p->op(&st, p);
+			if (fail_nth_left()) {
+				/* Done without an Nth allocation: N - 1 points. */
+				fail_nth_set(0);
+				p->after(&st, p, ret);
+				if (ret) {
+					ksft_print_msg("%s: fails with nothing injected: %s\n",
+						       p->name, strerror(-ret));
+					bad++;
+				}
+				break;
+			}
+			if (ret == 0) {
+				ok++;
+			} else if (ret == -ENOMEM) {
+				nomem++;
+			} else {
+				ksft_print_msg("%s: allocation %u failed: %s, not ENOMEM\n",
+					       p->name, n, strerror(-ret));
+				bad++;
+			}
+			if (p->after(&st, p, ret)) {
+				ksft_print_msg("%s: after allocation %u failed\n", p->name, n);
+				bad++;
+			}
+			if (bad > 3)
+				break;
+		}
+		if (n > max) {
+			ksft_print_msg("%s: more than %u allocations\n", p->name, max);
+			bad++;
+		}
+		/* Every path starts from a loaded module, whatever happened. */
+		if (mmd_ensure())
+			bad++;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ksft_test_result(!bad, "%s: %u injection points: %u absorbed, %u ENOMEM (%ld s)\n",
+				 p->name, n - 1, ok, nomem, (long)(t1.tv_sec - t0.tv_sec));
+	}
+	ksft_finished();
+}
