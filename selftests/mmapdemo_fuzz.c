@@ -1427,6 +1427,19 @@ static void gen_range(struct actor *a, uint64_t r, __u64 *off, __u64 *len)
 	}
 }
 
+/*
+ * FILL and CHECKSUM check, in this order: the fd's mode [EBADF], flags and
+ * reserved fields [EINVAL], the range against the buffer [EINVAL].
+ */
+static int ioctl_expect(bool mode_ok, bool args_ok, uint64_t off, uint64_t len)
+{
+	if (!mode_ok)
+		return EBADF;
+	if (!args_ok || off > S->size || len > S->size - off)
+		return EINVAL;
+	return 0;
+}
+
 static int do_fill(struct actor *a, struct op *op)
 {
 	int fi = own_fd(a, op->r[0]), want = 0, got;
@@ -1444,12 +1457,8 @@ static int do_fill(struct actor *a, struct op *op)
 	snprintf(a->desc, sizeof(a->desc), "FILL(fd %d, off %#llx, len %#llx, flags %#x)",
 		 a->f[fi].fd, (unsigned long long)f.offset,
 		 (unsigned long long)f.length, f.flags);
-	if (!mode_writes(S->ofd[a->f[fi].ofd].fmode))
-		want = EBADF;
-	else if (f.flags & ~MMAPDEMO_FILL_FLAGS)
-		want = EINVAL;
-	else if (f.offset > S->size || f.length > S->size - f.offset)
-		want = EINVAL;
+	want = ioctl_expect(mode_writes(S->ofd[a->f[fi].ofd].fmode),
+			    !(f.flags & ~MMAPDEMO_FILL_FLAGS), f.offset, f.length);
 	got = ioctl(a->f[fi].fd, MMAPDEMO_IOC_FILL, &f) ? errno : 0;
 	if (expect_err(a, "FILL errno", got, want))
 		return -1;
@@ -1478,12 +1487,8 @@ static int do_checksum(struct actor *a, struct op *op)
 	snprintf(a->desc, sizeof(a->desc), "CHECKSUM(fd %d, off %#llx, len %#llx, flags %u, reserved %u)",
 		 a->f[fi].fd, (unsigned long long)c.offset,
 		 (unsigned long long)c.length, c.flags, c.reserved);
-	if (!mode_reads(S->ofd[a->f[fi].ofd].fmode))
-		want = EBADF;
-	else if (c.flags || c.reserved)
-		want = EINVAL;
-	else if (c.offset > S->size || c.length > S->size - c.offset)
-		want = EINVAL;
+	want = ioctl_expect(mode_reads(S->ofd[a->f[fi].ofd].fmode),
+			    !c.flags && !c.reserved, c.offset, c.length);
 	got = ioctl(a->f[fi].fd, MMAPDEMO_IOC_CHECKSUM, &c) ? errno : 0;
 	if (expect_err(a, "CHECKSUM errno", got, want))
 		return -1;
