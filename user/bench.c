@@ -1,44 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmapdemo bench: what each way of exposing kernel pages costs, measured
- * side by side in one run: every device strategy against an anonymous
- * MAP_SHARED mapping, a memfd (shmem) mapping and read()/write().
+ * side by side in one run: the device's strategies against the floor (a
+ * mapping with nothing left to fault) and against what a user would pick
+ * instead of a driver (bench_kinds.c).
  *
- * Every figure is the median of --reps repetitions, with min and max;
- * comparisons are ratios against a baseline measured in the same run.
- * Absolute times under software emulation mean little; ratios and fault
- * counts are the result.
+ * Method.  Absolute times under software emulation mean little; ratios
+ * measured in the same run and fault counts are the result.  Each figure
+ * is the median of --reps repetitions with min and max, except streaming,
+ * which under emulation is bimodal in time (whole phases of the run go
+ * at ~60% speed, for every kind alike): there the repetitions are more,
+ * interleaved across kinds in a rotating order, and the estimate is the
+ * best repetition, with the spread of the per-repetition ratios shown.
+ * The process is pinned to one CPU except in the thread-scaling table.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "mmapdemo.h"
 
-#define MIB		(1UL << 20)
 #define MAX_REPS	15
+#define STREAM_REPS	(2 * MAX_REPS + 1)
 
-/* What is mapped: a device strategy (0..SLOTS-1) or one of these. */
-enum { KIND_ANON = MMAPDEMO_STRATEGY_SLOTS, KIND_MEMFD, KIND_RW };
-
-static int dev_fd, memfd_fd, reps = 5;
+static int dev_fd, reps = 5;
 static size_t page;
-static unsigned int strategies;
 static FILE *json;
 
 struct stat3 {
 	double med, min, max;
 };
+
+/* Kinds in the order the tables list them. */
+static const int map_kinds[] = {
+	BK_REMAP, BK_FAULT, BK_BATCHED, BK_HUGE,
+	BK_MEMFD, BK_UDMABUF, BK_HUGETLB, BK_SHMEM_THP, BK_ANON_THP,
+};
+
+static const int touch_kinds[] = {
+	BK_FLOOR, BK_REMAP, BK_FAULT, BK_BATCHED, BK_HUGE,
+	BK_MEMFD, BK_UDMABUF, BK_HUGETLB, BK_SHMEM_THP, BK_ANON_THP,
+};
+
+static const int rmw_kinds[] = {
+	BK_RW, BK_REMAP, BK_FAULT, BK_BATCHED, BK_HUGE,
+	BK_MEMFD, BK_UDMABUF, BK_HUGETLB, BK_SHMEM_THP,
+};
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* What the goals section reads back. */
+static double touch_ms[BK_NR], touch_flt[BK_NR];
+static double stream_rd[BK_NR], stream_wr[BK_NR];
+static double remap_mmap_256;
+static int stream_base = -1;
 
 static double now(void)
 {
@@ -48,6 +75,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -55,10 +90,13 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct stat3 summarize(double *v, int n)
+/* Median, min and max of v[n] (n <= STREAM_REPS); v is left as it was. */
+static struct stat3 summarize(const double *in, int n)
 {
+	double v[STREAM_REPS];
 	struct stat3 s;
 
+	memcpy(v, in, n * sizeof(*v));
 	qsort(v, n, sizeof(*v), cmp_double);
 	s.min = v[0];
 	s.max = v[n - 1];
@@ -66,42 +104,18 @@ static struct stat3 summarize(double *v, int n)
 	return s;
 }
 
-static const char *kind_name(int k)
+/* The p-quantile of sorted v[n], nearest rank. */
+static double quantile(const double *v, size_t n, double p)
 {
-	switch (k) {
-	case KIND_ANON:
-		return "anon";
-	case KIND_MEMFD:
-		return "memfd";
-	case KIND_RW:
-		return "read/write";
-	default:
-		return mmd_strategies[k].name;
-	}
+	size_t i = (size_t)ceil(p * n);
+
+	return v[i ? i - 1 : 0];
 }
 
-static void *map_kind(int k, size_t len)
+static bool avail(int k, size_t len)
 {
-	void *p;
-
-	if (k == KIND_ANON)
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	else if (k == KIND_MEMFD)
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 memfd_fd, 0);
-	else
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev_fd,
-			 MMAPDEMO_OFFSET(k));
-	if (p == MAP_FAILED) {
-		fprintf(stderr, "mmapdemo bench: mmap %s %zu MiB: %s\n",
-			kind_name(k), len / MIB, strerror(errno));
-		exit(1);
-	}
-	return p;
+	return bench_kinds[k].max >= len;
 }
-
-static int kinds[MMAPDEMO_STRATEGY_SLOTS + 2], nkinds;
 
 static void json_stat(const char *key, struct stat3 s)
 {
@@ -109,40 +123,59 @@ static void json_stat(const char *key, struct stat3 s)
 		key, s.med, s.min, s.max);
 }
 
+static void pin(bool one)
+{
+	cpu_set_t set;
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	for (i = 0; i < (one ? 1 : n); i++)
+		CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* 1. mmap() + munmap() of an untouched mapping, against its size. */
 static void bench_mmap_cost(size_t max)
 {
 	static const size_t sizes[] = { 1, 4, 16, 64, 256 };
 	double t[MAX_REPS];
-	unsigned int i;
-	int k, r, first = 1;
+	unsigned int i, j;
+	int r, first = 1;
 
 	printf("\n1. mmap() + munmap() of an untouched mapping, microseconds (median [min-max])\n");
-	printf("%-10s", "size");
-	for (k = 0; k < nkinds; k++)
-		printf(" %21s", kind_name(kinds[k]));
+	printf("%-10s", "");
+	for (i = 0; i < N(sizes) && sizes[i] * MIB <= max; i++)
+		printf(" %19zu MiB", sizes[i]);
 	printf("\n");
 	fprintf(json, "\"mmap_cost\": [");
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		size_t len = sizes[i] * MIB;
+	for (j = 0; j < N(map_kinds); j++) {
+		int k = map_kinds[j];
 
-		if (len > max)
-			break;
-		printf("%4zu MiB  ", sizes[i]);
-		for (k = 0; k < nkinds; k++) {
+		printf("%-10s", bench_kinds[k].name);
+		for (i = 0; i < N(sizes) && sizes[i] * MIB <= max; i++) {
+			size_t len = sizes[i] * MIB;
 			struct stat3 s;
 
+			if (!avail(k, len)) {
+				printf(" %23s", "-");
+				continue;
+			}
 			for (r = 0; r < reps; r++) {
-				double t0 = now();
-				void *p = map_kind(kinds[k], len);
+				double t0;
+				void *p;
 
-				munmap(p, len);
+				bench_prepare(k, len);
+				t0 = now();
+				p = bench_map(k, len);
+				bench_unmap(k, p, len);
 				t[r] = (now() - t0) * 1e6;
 			}
 			s = summarize(t, reps);
-			printf(" %8.1f [%5.0f-%5.0f]", s.med, s.min, s.max);
+			printf(" %8.1f [%5.0f-%6.0f]", s.med, s.min, s.max);
+			if (k == BK_REMAP && sizes[i] == 256)
+				remap_mmap_256 = s.med;
 			fprintf(json, "%s{\"kind\": \"%s\", \"size_mib\": %zu, ",
-				first ? "" : ", ", kind_name(kinds[k]), sizes[i]);
+				first ? "" : ", ", bench_kinds[k].name, sizes[i]);
 			json_stat("us", s);
 			fprintf(json, "}");
 			first = 0;
@@ -152,99 +185,111 @@ static void bench_mmap_cost(size_t max)
 	fprintf(json, "], ");
 }
 
-/* 2. First touch of every page: time and faults per MiB, against size. */
+/*
+ * 2. First touch of every page: time and faults per MiB, against size,
+ * as a multiple of the floor (the same loop over pages already mapped).
+ */
 static void bench_first_touch(size_t max)
 {
 	static const size_t sizes[] = { 1, 4, 16, 64 };
-	double t[MAX_REPS], f[MAX_REPS], d[MAX_REPS], base[4] = { 0 };
-	int k, r, first = 1;
-	unsigned int i;
+	double t[MAX_REPS], f[MAX_REPS], d[MAX_REPS], floor_ms[N(sizes)];
+	unsigned int i, j;
+	int r, first = 1;
 
-	printf("\n2. first touch of every page (one write per page), ms per MiB (median [min-max]), x = vs anon\n");
+	printf("\n2. first touch of every page (one write per page), ms per MiB (median [min-max]), x = vs floor\n");
 	printf("%-10s", "");
-	for (i = 0; i < 4 && sizes[i] * MIB <= max; i++)
-		printf(" %20zu MiB", sizes[i]);
-	printf(" %11s %11s\n", "minflt/MiB", "devflt/MiB");
+	for (i = 0; i < N(sizes) && sizes[i] * MIB <= max; i++)
+		printf(" %24zu MiB", sizes[i]);
+	printf(" %10s %10s\n", "minflt/MiB", "devflt/MiB");
 	fprintf(json, "\"first_touch\": [");
-	for (k = 0; k < nkinds; k++) {
+	for (j = 0; j < N(touch_kinds); j++) {
 		struct stat3 st, sf = { 0 }, sd = { 0 };
+		int k = touch_kinds[j];
 
-		printf("%-10s", kind_name(kinds[k]));
-		for (i = 0; i < 4; i++) {
+		printf("%-10s", bench_kinds[k].name);
+		for (i = 0; i < N(sizes) && sizes[i] * MIB <= max; i++) {
 			size_t len = sizes[i] * MIB;
 
-			if (len > max)
-				break;
+			if (!avail(k, len)) {
+				printf(" %28s", "-");
+				continue;
+			}
 			for (r = 0; r < reps; r++) {
 				struct mmapdemo_stats a, b;
-				struct rusage ra, rb;
-				volatile char *p = map_kind(kinds[k], len);
+				volatile char *p = bench_map(k, len);
+				long fa;
 				double t0;
-				size_t j;
+				size_t o;
 
 				mmd_stats(dev_fd, &a);
-				getrusage(RUSAGE_SELF, &ra);
+				fa = minflt();
 				t0 = now();
-				for (j = 0; j < len; j += page)
-					p[j] = 1;
+				for (o = 0; o < len; o += page)
+					p[o] = 1;
 				t[r] = (now() - t0) * 1e3 / sizes[i];
-				getrusage(RUSAGE_SELF, &rb);
+				f[r] = (double)(minflt() - fa) / sizes[i];
 				mmd_stats(dev_fd, &b);
-				f[r] = (double)(rb.ru_minflt - ra.ru_minflt) / sizes[i];
 				d[r] = (double)(b.faults - a.faults) / sizes[i];
-				munmap((void *)p, len);
+				bench_unmap(k, (void *)p, len);
 			}
 			st = summarize(t, reps);
 			sf = summarize(f, reps);
 			sd = summarize(d, reps);
-			if (kinds[k] == KIND_ANON)
-				base[i] = st.med;
-			printf(" %6.3f [%5.3f-%5.3f] %5.2fx", st.med, st.min,
-			       st.max, base[i] ? st.med / base[i] : 0);
+			if (k == BK_FLOOR)
+				floor_ms[i] = st.med;
+			touch_ms[k] = st.med;	/* the largest size wins */
+			touch_flt[k] = sf.med;
+			printf(" %6.3f [%5.3f-%5.3f] %5.1fx", st.med, st.min,
+			       st.max, st.med / floor_ms[i]);
 			fprintf(json, "%s{\"kind\": \"%s\", \"size_mib\": %zu, ",
-				first ? "" : ", ", kind_name(kinds[k]), sizes[i]);
+				first ? "" : ", ", bench_kinds[k].name, sizes[i]);
 			json_stat("ms_per_mib", st);
-			fprintf(json, ", ");
+			fprintf(json, ", \"x_floor\": %.4g, ", st.med / floor_ms[i]);
 			json_stat("minor_faults_per_mib", sf);
 			fprintf(json, ", ");
 			json_stat("device_faults_per_mib", sd);
 			fprintf(json, "}");
 			first = 0;
 		}
-		printf(" %11.1f %11.1f\n", sf.med, sd.med);
+		if (avail(k, sizes[0] * MIB))
+			printf(" %10.1f %10.1f\n", sf.med, sd.med);
+		else
+			printf(" %10s %10s\n", "-", "-");
 	}
 	fprintf(json, "], ");
 }
 
-/*
- * 3. Streaming bandwidth once every page is mapped.  Repetitions are
- * interleaved across kinds (rep 1 of every kind, then rep 2, ...), so that
- * a drift of the machine during the run cannot favour one kind.
- */
+/* 3. Streaming bandwidth once every page is mapped: see the method above. */
 static void bench_stream(size_t len)
 {
-	double rd[MMAPDEMO_STRATEGY_SLOTS + 2][MAX_REPS];
-	double wr[MMAPDEMO_STRATEGY_SLOTS + 2][MAX_REPS];
-	uint64_t *map[MMAPDEMO_STRATEGY_SLOTS + 2], sum = 0;
-	double base_r = 0, base_w = 0;
-	size_t i, n = len / sizeof(uint64_t);
-	int k, r;
+	static double rd[BK_NR][STREAM_REPS], wr[BK_NR][STREAM_REPS];
+	int ks[N(map_kinds)], n = 0, nr = 2 * reps + 1, base, r, i;
+	size_t o, words = len / sizeof(uint64_t);
+	uint64_t *map[BK_NR], sum = 0;
+	bool first = true;
 
-	printf("\n3. steady state: streaming over %zu MiB already mapped, MiB/s (repetitions interleaved)\n",
-	       len / MIB);
-	printf("%-10s %26s %8s %26s %8s\n", "", "read", "vs anon", "write",
-	       "vs anon");
-	for (k = 0; k < nkinds; k++) {
-		map[k] = map_kind(kinds[k], len);
-		memset(map[k], 1, len);	/* fault everything in first */
+	for (i = 0; i < (int)N(map_kinds); i++)
+		if (avail(map_kinds[i], len))
+			ks[n++] = map_kinds[i];
+	base = avail(BK_HUGETLB, len) ? BK_HUGETLB : BK_MEMFD;
+	stream_base = base;
+	printf("\n3. steady state: streaming over %zu MiB already mapped, MiB/s: best of %d interleaved repetitions,\n"
+	       "   x = vs %s (ratio of the bests [range of the per-repetition ratios])\n",
+	       len / MIB, nr, bench_kinds[base].name);
+	printf("%-10s %7s %7s %21s   %7s %7s %21s\n", "", "read", "median",
+	       "x", "write", "median", "x");
+	for (i = 0; i < n; i++) {
+		map[ks[i]] = bench_map(ks[i], len);
+		memset(map[ks[i]], 1, len);	/* fault everything in first */
 	}
-	for (r = 0; r < reps; r++) {
-		for (k = 0; k < nkinds; k++) {
+	for (r = 0; r < nr; r++) {
+		for (i = 0; i < n; i++) {
+			int k = ks[(i + r) % n];
 			volatile uint64_t *p = map[k];
 			double t0 = now();
 
-			for (i = 0; i < n; i++)
-				sum += p[i];
+			for (o = 0; o < words; o++)
+				sum += p[o];
 			rd[k][r] = len / MIB / (now() - t0);
 			t0 = now();
 			memset(map[k], r, len);
@@ -253,44 +298,61 @@ static void bench_stream(size_t len)
 	}
 	if (sum == 42)
 		printf(" ");	/* keep the reads */
-	fprintf(json, "\"stream\": {\"size_mib\": %zu, \"results\": [", len / MIB);
-	for (k = 0; k < nkinds; k++) {
-		struct stat3 sr = summarize(rd[k], reps);
-		struct stat3 sw = summarize(wr[k], reps);
+	/* the baseline's bests first: every ratio divides by them */
+	stream_rd[base] = summarize(rd[base], nr).max;
+	stream_wr[base] = summarize(wr[base], nr).max;
+	fprintf(json, "\"stream\": {\"size_mib\": %zu, \"repetitions\": %d, \"baseline\": \"%s\", \"results\": [",
+		len / MIB, nr, bench_kinds[base].name);
+	for (i = 0; i < n; i++) {
+		int k = ks[i];
+		double qr[STREAM_REPS], qw[STREAM_REPS];
+		struct stat3 sr, sw, pr, pw;
 
-		munmap(map[k], len);
-		if (kinds[k] == KIND_ANON) {
-			base_r = sr.med;
-			base_w = sw.med;
+		for (r = 0; r < nr; r++) {
+			qr[r] = rd[k][r] / rd[base][r];
+			qw[r] = wr[k][r] / wr[base][r];
 		}
-		printf("%-10s %9.0f [%6.0f-%6.0f] %7.2fx %9.0f [%6.0f-%6.0f] %7.2fx\n",
-		       kind_name(kinds[k]), sr.med, sr.min, sr.max,
-		       base_r ? sr.med / base_r : 0, sw.med, sw.min, sw.max,
-		       base_w ? sw.med / base_w : 0);
-		fprintf(json, "%s{\"kind\": \"%s\", ", k ? ", " : "",
-			kind_name(kinds[k]));
+		pr = summarize(qr, nr);
+		pw = summarize(qw, nr);
+		sr = summarize(rd[k], nr);
+		sw = summarize(wr[k], nr);
+		stream_rd[k] = sr.max;
+		stream_wr[k] = sw.max;
+		bench_unmap(k, map[k], len);
+		printf("%-10s %7.0f %7.0f %5.2fx [%5.2f-%5.2f]   %7.0f %7.0f %5.2fx [%5.2f-%5.2f]\n",
+		       bench_kinds[k].name, sr.max, sr.med,
+		       sr.max / stream_rd[base], pr.min, pr.max, sw.max, sw.med,
+		       sw.max / stream_wr[base], pw.min, pw.max);
+		fprintf(json, "%s{\"kind\": \"%s\", ", first ? "" : ", ",
+			bench_kinds[k].name);
 		json_stat("read_mib_s", sr);
 		fprintf(json, ", ");
 		json_stat("write_mib_s", sw);
+		fprintf(json, ", \"read_x\": %.4g, \"write_x\": %.4g, ",
+			sr.max / stream_rd[base], sw.max / stream_wr[base]);
+		json_stat("read_ratio", pr);
+		fprintf(json, ", ");
+		json_stat("write_ratio", pw);
 		fprintf(json, "}");
+		first = false;
 	}
 	fprintf(json, "]}, ");
 }
 
 /*
- * 4. The articles' experiment: add 1 to each of N ints stored in the
- * device, through a fresh mapping (mmap, loop, munmap) or through
- * pread()/pwrite() of a private copy.
+ * 4. The articles' experiment: add 1 to each of N ints kept in kernel
+ * memory, through a fresh mapping (mmap, loop, munmap) or through
+ * pread()/pwrite() of a private copy.  The peers' files persist too.
  */
 static double rmw_once(int k, size_t n)
 {
 	size_t len = n * sizeof(int), i;
 	double t0 = now();
 
-	if (k == KIND_RW) {
+	if (k == BK_RW) {
 		int *buf = malloc(len);
 
-		if (pread(dev_fd, buf, len, 0) != (ssize_t)len)
+		if (!buf || pread(dev_fd, buf, len, 0) != (ssize_t)len)
 			exit(1);
 		for (i = 0; i < n; i++)
 			buf[i]++;
@@ -298,14 +360,11 @@ static double rmw_once(int k, size_t n)
 			exit(1);
 		free(buf);
 	} else {
-		int *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			      dev_fd, MMAPDEMO_OFFSET(k));
+		int *p = bench_map_persistent(k, len);
 
-		if (p == MAP_FAILED)
-			exit(1);
 		for (i = 0; i < n; i++)
 			p[i]++;
-		munmap(p, len);
+		bench_unmap(k, p, len);
 	}
 	return (now() - t0) * 1e6;
 }
@@ -314,35 +373,39 @@ static void bench_rmw(size_t max)
 {
 	static const size_t counts[] = { 1000, 10000, 262144, 4194304 };
 	double t[MAX_REPS];
-	unsigned int i;
-	int k, r, first = 1;
+	unsigned int i, j;
+	int r, first = 1;
 
-	printf("\n4. read-modify-write of N ints in the device: fresh mapping vs pread()+pwrite()\n");
-	printf("%-9s %9s", "N", "bytes");
-	for (k = 0; k < nkinds; k++)
-		if (kinds[k] < KIND_ANON || kinds[k] == KIND_RW)
-			printf(" %24s", kind_name(kinds[k]));
+	printf("\n4. read-modify-write of N ints: fresh mapping vs pread()+pwrite() on the device\n");
+	printf("%-9s", "N");
+	for (j = 0; j < N(rmw_kinds); j++)
+		printf(" %17s", bench_kinds[rmw_kinds[j]].name);
 	printf("\n(microseconds; x = read/write time / this time)\n");
 	fprintf(json, "\"rmw\": [");
-	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-		double base;
+	for (i = 0; i < N(counts); i++) {
+		size_t len = counts[i] * sizeof(int);
+		double base = 0;
 		struct stat3 s;
 
-		if (counts[i] * sizeof(int) > max)
+		if (len > max)
 			break;
-		base = 0;
-		printf("%-9zu %9zu", counts[i], counts[i] * sizeof(int));
-		for (k = 0; k < nkinds; k++) {
-			if (kinds[k] >= KIND_ANON && kinds[k] != KIND_RW)
+		printf("%-9zu", counts[i]);
+		for (j = 0; j < N(rmw_kinds); j++) {
+			int k = rmw_kinds[j];
+
+			if (!avail(k, len)) {
+				printf(" %17s", "-");
 				continue;
+			}
+			rmw_once(k, counts[i]);	/* pages exist from here on */
 			for (r = 0; r < reps; r++)
-				t[r] = rmw_once(kinds[k], counts[i]);
+				t[r] = rmw_once(k, counts[i]);
 			s = summarize(t, reps);
-			if (!base)
-				base = s.med;	/* read/write comes first */
-			printf(" %12.0f (%6.2fx)    ", s.med, base / s.med);
+			if (k == BK_RW)
+				base = s.med;
+			printf(" %8.0f (%5.2fx)", s.med, base / s.med);
 			fprintf(json, "%s{\"kind\": \"%s\", \"n\": %zu, ",
-				first ? "" : ", ", kind_name(kinds[k]), counts[i]);
+				first ? "" : ", ", bench_kinds[k].name, counts[i]);
 			json_stat("us", s);
 			fprintf(json, ", \"speedup_vs_rw\": %.4g}", base / s.med);
 			first = 0;
@@ -372,60 +435,192 @@ static void bench_scaling(size_t len)
 {
 	static const int threads[] = { 1, 2, 4 };
 	double t[MAX_REPS];
-	int k, r, first = 1;
-	unsigned int ti;
+	unsigned int ti, j;
+	int r, first = 1;
 
+	pin(false);
 	printf("\n5. first touch of %zu MiB split over 1, 2, 4 threads, ms (speedup vs 1 thread); %ld CPUs\n",
 	       len / MIB, sysconf(_SC_NPROCESSORS_ONLN));
 	fprintf(json, "\"scaling\": [");
-	for (k = 0; k < nkinds; k++) {
+	for (j = 0; j < N(map_kinds); j++) {
+		int k = map_kinds[j];
 		double one = 0;
 
-		if (kinds[k] == KIND_RW)
+		if (!avail(k, len))
 			continue;
-		printf("%-10s", kind_name(kinds[k]));
-		for (ti = 0; ti < 3; ti++) {
-			int n = threads[ti], j;
+		printf("%-10s", bench_kinds[k].name);
+		for (ti = 0; ti < N(threads); ti++) {
+			int n = threads[ti], i;
 			struct stat3 s;
 
 			for (r = 0; r < reps; r++) {
 				pthread_t th[4];
 				struct toucher a[4];
-				volatile char *p = map_kind(kinds[k], len);
-				double t0 = now();
+				volatile char *p;
+				double t0;
 
-				for (j = 0; j < n; j++) {
-					a[j].p = p + j * (len / n);
-					a[j].len = len / n;
-					pthread_create(&th[j], NULL, touch_range, &a[j]);
+				bench_prepare(k, len);
+				p = bench_map(k, len);
+				t0 = now();
+				for (i = 0; i < n; i++) {
+					a[i].p = p + i * (len / n);
+					a[i].len = len / n;
+					pthread_create(&th[i], NULL, touch_range, &a[i]);
 				}
-				for (j = 0; j < n; j++)
-					pthread_join(th[j], NULL);
+				for (i = 0; i < n; i++)
+					pthread_join(th[i], NULL);
 				t[r] = (now() - t0) * 1e3;
-				munmap((void *)p, len);
+				bench_unmap(k, (void *)p, len);
 			}
 			s = summarize(t, reps);
 			if (n == 1)
 				one = s.med;
 			printf("  %d: %8.1f (%4.2fx)", n, s.med, one / s.med);
 			fprintf(json, "%s{\"kind\": \"%s\", \"threads\": %d, ",
-				first ? "" : ", ", kind_name(kinds[k]), n);
+				first ? "" : ", ", bench_kinds[k].name, n);
 			json_stat("ms", s);
 			fprintf(json, "}");
 			first = 0;
 		}
 		printf("\n");
 	}
+	fprintf(json, "], ");
+	pin(true);
+}
+
+/*
+ * 6. Fault latency: every page of a fresh mapping is touched on its own,
+ * timed, and the touches that took a minor fault (getrusage, read after
+ * the clock) are the samples.  Touches that did not fault give the cost
+ * of the timing itself plus a mapped access: the "no fault" column.
+ */
+static void bench_latency(size_t len)
+{
+	static const int lat_kinds[] = {
+		BK_FLOOR, BK_FAULT, BK_BATCHED, BK_HUGE, BK_MEMFD,
+		BK_UDMABUF, BK_HUGETLB, BK_SHMEM_THP, BK_ANON_THP,
+	};
+	size_t pages = len / page, cap = pages * reps;
+	double *flt = malloc(cap * sizeof(double));
+	double *quiet = malloc(cap * sizeof(double));
+	unsigned int j;
+	int first = 1;
+
+	if (!flt || !quiet)
+		exit(1);
+	printf("\n6. fault latency: single-page first touches of %zu MiB that took a fault, microseconds\n",
+	       len / MIB);
+	printf("%-10s %8s %9s %9s %9s %9s %9s  %s\n", "", "faults", "p50",
+	       "p90", "p99", "max", "pages/flt", "no fault p50");
+	fprintf(json, "\"latency\": [");
+	for (j = 0; j < N(lat_kinds); j++) {
+		int k = lat_kinds[j], r;
+		size_t nf = 0, nq = 0, i;
+
+		if (!avail(k, len))
+			continue;
+		for (r = 0; r < reps; r++) {
+			volatile char *p = bench_map(k, len);
+
+			for (i = 0; i < pages; i++) {
+				long f0 = minflt();
+				double t0 = now(), t1;
+
+				p[i * page] = 1;
+				t1 = now();
+				if (minflt() != f0)
+					flt[nf++] = (t1 - t0) * 1e6;
+				else
+					quiet[nq++] = (t1 - t0) * 1e6;
+			}
+			bench_unmap(k, (void *)p, len);
+		}
+		qsort(flt, nf, sizeof(double), cmp_double);
+		qsort(quiet, nq, sizeof(double), cmp_double);
+		printf("%-10s %8zu", bench_kinds[k].name, nf);
+		if (nf)
+			printf(" %9.2f %9.2f %9.2f %9.1f %9.1f",
+			       quantile(flt, nf, 0.5), quantile(flt, nf, 0.9),
+			       quantile(flt, nf, 0.99), flt[nf - 1],
+			       (double)pages * reps / nf);
+		else
+			printf(" %9s %9s %9s %9s %9s", "-", "-", "-", "-", "-");
+		if (nq)
+			printf("  %.2f\n", quantile(quiet, nq, 0.5));
+		else
+			printf("  -\n");
+		fprintf(json, "%s{\"kind\": \"%s\", \"size_mib\": %zu, \"faults\": %zu",
+			first ? "" : ", ", bench_kinds[k].name, len / MIB, nf);
+		if (nf)
+			fprintf(json, ", \"p50_us\": %.4g, \"p90_us\": %.4g, \"p99_us\": %.4g, \"max_us\": %.4g",
+				quantile(flt, nf, 0.5), quantile(flt, nf, 0.9),
+				quantile(flt, nf, 0.99), flt[nf - 1]);
+		fprintf(json, ", \"no_fault_p50_us\": %.4g}",
+			nq ? quantile(quiet, nq, 0.5) : 0);
+		first = 0;
+	}
+	fprintf(json, "], ");
+	free(flt);
+	free(quiet);
+}
+
+static void goal(const char *what, double value, const char *unit, int met)
+{
+	static int first = 1;
+
+	printf("  %-58s %9.2f%-3s %s\n", what, value, unit,
+	       met < 0 ? "n/a" : met ? "met" : "MISSED");
+	fprintf(json, "%s{\"goal\": \"%s\", \"value\": %.4g, \"met\": %s}",
+		first ? "" : ", ", what, value,
+		met < 0 ? "null" : met ? "true" : "false");
+	first = 0;
+}
+
+/* 7. The goals of the benchmark issue, from this run's numbers. */
+static void bench_goals(void)
+{
+	double fl = touch_ms[BK_FLOOR];
+	char what[96];
+	unsigned int j;
+
+	printf("\n7. goals (first touch at the largest size; streaming best-of ratios)\n");
+	fprintf(json, "\"goals\": [");
+	/* Only where the kernel maps huge with PMDs (0.5 faults per MiB). */
+	goal("huge first touch / floor <= 1.5 (kernels with PFN PMDs)",
+	     touch_ms[BK_HUGE] / fl, "x", touch_flt[BK_HUGE] > 1 ? -1 :
+	     touch_ms[BK_HUGE] / fl <= 1.5);
+	if (touch_ms[BK_HUGETLB] > 0)
+		goal("hugetlb first touch / huge first touch > 1",
+		     touch_ms[BK_HUGETLB] / touch_ms[BK_HUGE], "x",
+		     touch_ms[BK_HUGETLB] > touch_ms[BK_HUGE]);
+	goal("batched first touch / floor <= 4", touch_ms[BK_BATCHED] / fl, "x",
+	     touch_ms[BK_BATCHED] / fl <= 4);
+	for (j = BK_REMAP; j <= BK_HUGE && stream_base >= 0; j++) {
+		double rr = stream_rd[j] / stream_rd[stream_base];
+		double rw = stream_wr[j] / stream_wr[stream_base];
+
+		if (!stream_rd[j])
+			continue;
+		snprintf(what, sizeof(what), "%s streaming read / %s in 0.95-1.05",
+			 bench_kinds[j].name, bench_kinds[stream_base].name);
+		goal(what, rr, "x", rr >= 0.95 && rr <= 1.05);
+		snprintf(what, sizeof(what), "%s streaming write / %s in 0.95-1.05",
+			 bench_kinds[j].name, bench_kinds[stream_base].name);
+		goal(what, rw, "x", rw >= 0.95 && rw <= 1.05);
+	}
+	if (remap_mmap_256 > 0)
+		goal("remap mmap()+munmap() of 256 MiB (compare with earlier runs)",
+		     remap_mmap_256, "us", -1);
 	fprintf(json, "]");
 }
 
 int cmd_bench(int argc, char **argv)
 {
 	struct mmapdemo_info info;
-	const char *json_path = NULL;
+	const char *json_path = NULL, *only = NULL;
 	size_t touch = 64 * MIB, max;
 	struct utsname u;
-	int i, s;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") && i + 1 < argc)
@@ -434,8 +629,11 @@ int cmd_bench(int argc, char **argv)
 			reps = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--touch-mib") && i + 1 < argc)
 			touch = strtoul(argv[++i], NULL, 0) * MIB;
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
 		else {
-			fprintf(stderr, "usage: mmapdemo bench [--reps N] [--touch-mib M] [--json FILE]\n");
+			fprintf(stderr, "usage: mmapdemo bench [--reps N] [--touch-mib M] [--only TABLE,...] [--json FILE]\n"
+				"  tables: mmap, touch, stream, rmw, scaling, latency\n");
 			return 2;
 		}
 	}
@@ -443,53 +641,59 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "mmapdemo bench: --reps must be 1..%d\n", MAX_REPS);
 		return 2;
 	}
+	if (touch < PMD_BYTES || touch % PMD_BYTES) {
+		fprintf(stderr, "mmapdemo bench: --touch-mib must be a positive even number\n");
+		return 2;
+	}
 	dev_fd = mmd_open(O_RDWR);
 	if (dev_fd < 0 || mmd_info(dev_fd, &info))
 		return 1;
 	page = info.page_size;
-	strategies = info.strategies;
 	max = info.buffer_size;
 	if (touch > max)
-		touch = max;
-	memfd_fd = memfd_create("mmapdemo-bench", 0);
-	if (memfd_fd < 0 || ftruncate(memfd_fd, max) ||
-	    fallocate(memfd_fd, 0, 0, max)) {
-		mmd_error("memfd", errno);
-		return 1;
-	}
-	/* baselines first: each ratio divides by a number already measured */
-	kinds[nkinds++] = KIND_RW;
-	kinds[nkinds++] = KIND_ANON;
-	kinds[nkinds++] = KIND_MEMFD;
-	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
-		if ((strategies & (1U << s)) && mmd_strategies[s].name)
-			kinds[nkinds++] = s;
-
-	json = json_path ? fopen(json_path, "w") : fopen("/dev/null", "w");
+		touch = max & ~(PMD_BYTES - 1);
+	json = fopen(json_path ? json_path : "/dev/null", "w");
 	if (!json) {
 		mmd_error(json_path, errno);
 		return 1;
 	}
+	/* the largest mapping of a peer at one time: table 1's 256 MiB */
+	bench_kinds_setup(dev_fd, max, max > touch ? max : touch);
+	pin(true);
 	uname(&u);
 	printf("mmapdemo bench: kernel %s, %ld CPUs, device buffer %zu MiB, %d repetitions each\n",
 	       u.release, sysconf(_SC_NPROCESSORS_ONLN), max / MIB, reps);
-	printf("memfd is preallocated (like the device's pages); anon pages are allocated and zeroed on first touch\n");
-	fprintf(json, "{\"kernel\": \"%s\", \"cpus\": %ld, \"buffer_mib\": %zu, \"reps\": %d, ",
+	fprintf(json, "{\"kernel\": \"%s\", \"cpus\": %ld, \"buffer_mib\": %zu, \"reps\": %d, \"kinds\": [",
 		u.release, sysconf(_SC_NPROCESSORS_ONLN), max / MIB, reps);
-	/* read/write (kinds[0]) has no mapping: only in the RMW table */
-	nkinds--;
-	memmove(kinds, kinds + 1, nkinds * sizeof(kinds[0]));
-	bench_mmap_cost(max);
-	bench_first_touch(touch);
-	bench_stream(touch);
-	memmove(kinds + 1, kinds, nkinds * sizeof(kinds[0]));
-	kinds[0] = KIND_RW;
-	nkinds++;
-	bench_rmw(max);
-	bench_scaling(touch);
+	for (i = 0; i < BK_NR; i++) {
+		struct bench_kind *k = &bench_kinds[i];
+
+		if (k->why[0])
+			printf("  %s: %s\n", k->name, k->why);
+		fprintf(json, "%s{\"kind\": \"%s\", \"max_mib\": %zu, \"note\": \"%s\"}",
+			i ? ", " : "", k->name, k->max / MIB, k->why);
+	}
+	fprintf(json, "], ");
+#define WANT(t)	(!only || strstr(only, t))
+	if (WANT("mmap"))
+		bench_mmap_cost(max);
+	if (WANT("touch"))
+		bench_first_touch(touch);
+	if (WANT("stream"))
+		bench_stream(touch);
+	if (WANT("rmw"))
+		bench_rmw(max);
+	if (WANT("scaling"))
+		bench_scaling(touch);
+	if (WANT("latency"))
+		bench_latency(touch);
+	if (!only)
+		bench_goals();
+	else
+		fprintf(json, "\"only\": \"%s\"", only);
 	fprintf(json, "}\n");
 	fclose(json);
-	close(memfd_fd);
+	bench_kinds_teardown();
 	close(dev_fd);
 	return 0;
 }

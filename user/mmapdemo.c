@@ -336,8 +336,8 @@ static const struct {
 } commands[] = {
 	{ "verify", cmd_verify, "",
 	  "prove that every view of the buffer shows the same bytes" },
-	{ "bench", cmd_bench, "[--reps N] [--touch-mib M] [--json FILE]",
-	  "measure every strategy against anon, memfd, read()/write()" },
+	{ "bench", cmd_bench, "[--reps N] [--touch-mib M] [--only T,..] [--json F]",
+	  "every strategy against the floor, hugetlb, THP, udmabuf" },
 	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI" },
 	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy" },
 	{ "write", cmd_write, "[-s STRATEGY] OFFSET TEXT",
