@@ -10,6 +10,8 @@
 #   make fuzz            fuzzer, fail-nth injection, stress-ng, soak (debug)
 #   make lint            checkpatch --strict, sparse, W=1 on every kernel
 #   make bench           mmapdemo bench in a guest on every kernel, plots
+#   make dkms-check      DKMS add/build/install for 6.1 and 6.12, modprobe
+#                        and verify in a guest of each, remove (as root)
 #   make vm-run CMD='…'  run a command in a guest with the module loaded
 #   make deps            install what the above need (Debian, as root)
 #
@@ -83,7 +85,10 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check check-the-checker fuzz lint demo vm-run bench clean
+.PHONY: all module user selftests deps check check-the-checker fuzz lint demo vm-run bench dkms-check clean
 
 bench:
 	scripts/bench
+
+dkms-check:
+	scripts/dkms-check

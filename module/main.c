@@ -39,11 +39,11 @@ struct mmapdemo_dev mmapdemo;
 
 static char mmapdemo_size_arg[32] = "4M";
 module_param_string(size, mmapdemo_size_arg, sizeof(mmapdemo_size_arg), 0444);
-MODULE_PARM_DESC(size, "Buffer size in bytes, K/M/G suffix allowed, at most 1G (default 4M)");
+MODULE_PARM_DESC(size, "Buffer size: 1 byte to 1G, K/M/G suffix allowed, rounded up to pages (default 4M)");
 
 static ushort mmapdemo_mode = 0600;
 module_param_named(mode, mmapdemo_mode, ushort, 0444);
-MODULE_PARM_DESC(mode, "Permissions of /dev/mmapdemo (default 0600)");
+MODULE_PARM_DESC(mode, "Permissions of /dev/mmapdemo, 0 to 0666 (default 0600; prefer the udev rule)");
 
 /* "4096", "64K", "4M", "1G", optionally with a trailing newline. */
 static int mmapdemo_parse_size(const char *arg, size_t *size)
@@ -137,3 +137,4 @@ module_exit(mmapdemo_exit);
 
 MODULE_DESCRIPTION("Reference driver: a kernel buffer mapped by remap_pfn_range and by page faults");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(MMAPDEMO_VERSION);

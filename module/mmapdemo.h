@@ -28,6 +28,9 @@
 #include <linux/types.h>
 #include <uapi/linux/mmapdemo.h>
 
+/* modinfo's version; dkms.conf and debian/changelog carry the same. */
+#define MMAPDEMO_VERSION	"0.9.0"
+
 /* Region arithmetic in pages, see the offset layout in the uapi header. */
 #define MMAPDEMO_REGION_PGSHIFT	(MMAPDEMO_REGION_SHIFT - PAGE_SHIFT)
 #define MMAPDEMO_REGION_PAGES	BIT(MMAPDEMO_REGION_PGSHIFT)
