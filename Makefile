@@ -12,6 +12,8 @@
 #   make bench           mmapdemo bench in a guest on every kernel, plots
 #   make dkms-check      DKMS add/build/install for 6.1 and 6.12, modprobe
 #                        and verify in a guest of each, remove (as root)
+#   make deb             Debian packages mmapdemo-dkms, mmapdemo-tools, lintian
+#   make deb-check       install them, udev rule and group in a guest, purge
 #   make vm-run CMD='…'  run a command in a guest with the module loaded
 #   make deps            install what the above need (Debian, as root)
 #
@@ -85,10 +87,16 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check check-the-checker fuzz lint demo vm-run bench dkms-check clean
+.PHONY: all module user selftests deps check check-the-checker fuzz lint demo vm-run bench dkms-check deb deb-check clean
 
 bench:
 	scripts/bench
 
 dkms-check:
 	scripts/dkms-check
+
+deb:
+	scripts/deb
+
+deb-check:
+	scripts/deb-check

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ const char *mmd_prog = "mmapdemo";
 
 void mmd_error(const char *what, int err)
 {
+	struct group *gr;
 	struct stat st;
 
 	fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(err));
@@ -42,11 +44,17 @@ void mmd_error(const char *what, int err)
 			"  %s does not exist: is the module loaded?\n"
 			"  run `mmapdemo load` (or `insmod build/$(uname -r)/module/mmapdemo.ko`)\n",
 			MMD_DEV);
+	else if ((err == EACCES || err == EPERM) && !stat(MMD_DEV, &st) &&
+		 st.st_gid && (gr = getgrgid(st.st_gid)))
+		fprintf(stderr,
+			"  %s is mode %04o, group %s: ask for membership\n"
+			"  (usermod -aG %s USER, then log in again), or run as root\n",
+			MMD_DEV, st.st_mode & 07777, gr->gr_name, gr->gr_name);
 	else if ((err == EACCES || err == EPERM) && !stat(MMD_DEV, &st))
 		fprintf(stderr,
-			"  %s is mode %04o, owner uid %u: run as root, or widen it\n"
-			"  at load time (mmapdemo load mode=0666) or with a udev rule:\n"
-			"    KERNEL==\"mmapdemo\", MODE=\"0666\"\n",
+			"  %s is mode %04o, owner uid %u: run as root, or install the\n"
+			"  udev rule udev/60-mmapdemo.rules (group mmapdemo, mode 0660);\n"
+			"  for a quick test, mmapdemo load mode=0666\n",
 			MMD_DEV, st.st_mode & 07777, st.st_uid);
 }
 
