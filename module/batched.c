@@ -68,8 +68,7 @@ static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 		i++;		/* populated already: leave it alone */
 	}
 	/* A fault that mapped nothing (the whole run was there) is none. */
-	mmapdemo_count_fault(vma, mapped);
-	return ret;
+	return mmapdemo_fault_done(vma, idx, mapped, 0, ret);
 }
 
 static const struct vm_operations_struct mmapdemo_batched_vm_ops = {

@@ -49,8 +49,7 @@ static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 	page = buf->pages[idx];
 	get_page(page);
 	vmf->page = page;
-	mmapdemo_count_fault(vma, 1);
-	return 0;
+	return mmapdemo_fault_done(vma, idx, 1, 0, 0);
 }
 
 static const struct vm_operations_struct mmapdemo_fault_vm_ops = {

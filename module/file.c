@@ -25,6 +25,7 @@
 
 #include "compat.h"
 #include "mmapdemo.h"
+#include "trace.h"
 
 /* The strategy table: region N of the offset space maps with entry N. */
 const struct mmapdemo_strategy *const
@@ -136,7 +137,7 @@ static loff_t mmapdemo_llseek(struct file *file, loff_t offset, int whence)
 	return ret;
 }
 
-static int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
+static int mmapdemo_do_mmap(struct vm_area_struct *vma)
 {
 	unsigned int region = mmapdemo_vma_strategy(vma);
 	pgoff_t first = mmapdemo_vma_first(vma);
@@ -187,6 +188,14 @@ static int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 	mmapdemo_vma_mapped(vma);
 out_unlock:
 	mutex_unlock(&mmapdemo.lock);
+	return ret;
+}
+
+static int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int ret = mmapdemo_do_mmap(vma);
+
+	trace_mmapdemo_mmap(vma, ret);
 	return ret;
 }
 

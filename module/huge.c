@@ -72,9 +72,9 @@ static vm_fault_t mmapdemo_huge_pmd(struct vm_fault *vmf)
 
 	ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(buf->pages[idx])),
 				 vmf->flags & FAULT_FLAG_WRITE);
-	if (ret == VM_FAULT_NOPAGE)
-		mmapdemo_count_fault(vma, MMAPDEMO_PMD_PAGES);
-	return ret;
+	return mmapdemo_fault_done(vma, idx,
+				   ret == VM_FAULT_NOPAGE ? MMAPDEMO_PMD_PAGES : 0,
+				   MMAPDEMO_PMD_ORDER, ret);
 }
 
 static vm_fault_t mmapdemo_huge_fault(struct vm_fault *vmf,
@@ -96,9 +96,7 @@ static vm_fault_t mmapdemo_huge_pte(struct vm_fault *vmf)
 	if (!mmapdemo_fault_idx(vmf, &idx))
 		return VM_FAULT_SIGBUS;
 	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(buf->pages[idx]));
-	if (ret == VM_FAULT_NOPAGE)
-		mmapdemo_count_fault(vma, 1);
-	return ret;
+	return mmapdemo_fault_done(vma, idx, ret == VM_FAULT_NOPAGE, 0, ret);
 }
 
 static const struct vm_operations_struct mmapdemo_huge_vm_ops = {

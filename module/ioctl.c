@@ -19,6 +19,7 @@
 
 #include "compat.h"
 #include "mmapdemo.h"
+#include "trace.h"
 
 /* Work on large buffers in steps, yielding the CPU in between. */
 #define MMAPDEMO_STEP	SZ_1M
@@ -149,10 +150,39 @@ out_put:
  * mmap() holds while it counts a new VMA: the two cannot interleave.  A
  * fork or split can only add a VMA to a device that is already mapped.
  */
-static long mmapdemo_ioc_resize(struct file *file, void __user *argp)
+static int mmapdemo_swap_buf(size_t size)
 {
 	struct mmapdemo_buf *nbuf, *old;
+
+	if (mmapdemo_live_maps())
+		return -EBUSY;		/* fail fast, before allocating */
+
+	/* Killable: -EINTR, with the old buffer untouched. */
+	nbuf = mmapdemo_buf_alloc(size);
+	if (IS_ERR(nbuf))
+		return PTR_ERR(nbuf);
+
+	mutex_lock(&mmapdemo.lock);
+	if (mmapdemo_live_maps()) {
+		mutex_unlock(&mmapdemo.lock);
+		mmapdemo_buf_put(nbuf);
+		return -EBUSY;
+	}
+	old = mmapdemo.buf;
+	mmapdemo.buf = nbuf;
+	trace_mmapdemo_resize(old->size, size, 0);
+	mutex_unlock(&mmapdemo.lock);
+
+	atomic64_inc(&mmapdemo.resizes);
+	/* Freed now, or when a read/write still copying from it is done. */
+	mmapdemo_buf_put(old);
+	return 0;
+}
+
+static long mmapdemo_ioc_resize(struct file *file, void __user *argp)
+{
 	struct mmapdemo_resize req;
+	int ret;
 
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
@@ -165,28 +195,12 @@ static long mmapdemo_ioc_resize(struct file *file, void __user *argp)
 		return -EINVAL;
 	if (!req.size || req.size > MMAPDEMO_MAX_SIZE)
 		return -EINVAL;
-	if (mmapdemo_live_maps())
-		return -EBUSY;		/* fail fast, before allocating */
 
-	/* Killable: -EINTR, with the old buffer untouched. */
-	nbuf = mmapdemo_buf_alloc(PAGE_ALIGN(req.size));
-	if (IS_ERR(nbuf))
-		return PTR_ERR(nbuf);
-
-	mutex_lock(&mmapdemo.lock);
-	if (mmapdemo_live_maps()) {
-		mutex_unlock(&mmapdemo.lock);
-		mmapdemo_buf_put(nbuf);
-		return -EBUSY;
-	}
-	old = mmapdemo.buf;
-	mmapdemo.buf = nbuf;
-	mutex_unlock(&mmapdemo.lock);
-
-	atomic64_inc(&mmapdemo.resizes);
-	/* Freed now, or when a read/write still copying from it is done. */
-	mmapdemo_buf_put(old);
-	return 0;
+	ret = mmapdemo_swap_buf(PAGE_ALIGN(req.size));
+	/* Success was traced with the old size, under the lock. */
+	if (ret)
+		trace_mmapdemo_resize(0, PAGE_ALIGN(req.size), ret);
+	return ret;
 }
 
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -16,6 +16,7 @@
  *             PFNs (huge_fault), 4 KiB PFNs where that is not possible
  *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
  *   sysfs.c   the same statistics as sysfs attributes
+ *   trace.c   the tracepoints of trace.h (mmap, fault, sigbus, resize)
  */
 #ifndef MMAPDEMO_H
 #define MMAPDEMO_H
@@ -145,8 +146,9 @@ void mmapdemo_vma_mapped(struct vm_area_struct *vma);
 bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx);
 void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 			   unsigned long pages);
-void mmapdemo_count_fault(const struct vm_area_struct *vma,
-			  unsigned long pages);
+vm_fault_t mmapdemo_fault_done(const struct vm_area_struct *vma, pgoff_t idx,
+			       unsigned long pages, unsigned int order,
+			       vm_fault_t ret);
 u64 mmapdemo_live_maps(void);
 void mmapdemo_read_stats(struct mmapdemo_stats *st);
 

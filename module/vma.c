@@ -28,6 +28,7 @@
 #include <linux/mmap_lock.h>
 
 #include "mmapdemo.h"
+#include "trace.h"
 
 unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma)
 {
@@ -83,6 +84,7 @@ bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx)
 	if (*idx < buf->nr_pages)
 		return true;
 	atomic64_inc(&mmapdemo.sigbus);
+	trace_mmapdemo_sigbus(vmf->vma, *idx, vmf->address);
 	return false;
 }
 
@@ -95,16 +97,24 @@ void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 	atomic64_add(pages, &mmapdemo.strategy[s].pages_mapped);
 }
 
-/* A fault handler call that mapped @pages; one that mapped none is none. */
-void mmapdemo_count_fault(const struct vm_area_struct *vma,
-			  unsigned long pages)
+/*
+ * The end of every fault handler that tried to insert: trace the call,
+ * count it if it mapped something (a call that mapped nothing is no
+ * fault), and pass its return value through.  @order is 0 for PTEs,
+ * the PMD order for a PMD.
+ */
+vm_fault_t mmapdemo_fault_done(const struct vm_area_struct *vma, pgoff_t idx,
+			       unsigned long pages, unsigned int order,
+			       vm_fault_t ret)
 {
 	unsigned int s = mmapdemo_vma_strategy(vma);
 
-	if (!pages)
-		return;
-	atomic64_inc(&mmapdemo.strategy[s].faults);
-	mmapdemo_count_mapped(vma, pages);
+	trace_mmapdemo_fault(vma, idx, pages, order, ret);
+	if (pages) {
+		atomic64_inc(&mmapdemo.strategy[s].faults);
+		mmapdemo_count_mapped(vma, pages);
+	}
+	return ret;
 }
 
 u64 mmapdemo_live_maps(void)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoints of the mmap paths, in tracefs under events/mmapdemo/:
+ *
+ *   mmapdemo_mmap    every mmap() of the device, refused ones included
+ *   mmapdemo_fault   every fault handler call that tried to insert: one
+ *                    event per call, so a PMD is one event of order 9
+ *   mmapdemo_sigbus  a fault past the end of the buffer
+ *   mmapdemo_resize  every MMAPDEMO_IOC_RESIZE with valid arguments; a
+ *                    refused one (EBUSY, ENOMEM, EINTR) has old_size 0
+ *
+ * Why tracepoints as well as the counters: a counter says how many, an
+ * event says which process, which page, what the handler returned and
+ * when.  A disabled tracepoint costs a patched-out branch, so they stay
+ * in the fault path.  The selftest mmapdemo_trace checks that the events
+ * and the counters agree.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM mmapdemo
+
+#if !defined(_MMAPDEMO_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _MMAPDEMO_TRACE_H
+
+#include <linux/mm.h>
+#include <linux/tracepoint.h>
+
+#include "mmapdemo.h"
+
+#define mmapdemo_show_strategy(s)					\
+	__print_symbolic(s,						\
+			 { MMAPDEMO_STRATEGY_REMAP, "remap" },		\
+			 { MMAPDEMO_STRATEGY_FAULT, "fault" },		\
+			 { MMAPDEMO_STRATEGY_BATCHED, "batched" },	\
+			 { MMAPDEMO_STRATEGY_HUGE, "huge" })
+
+TRACE_EVENT(mmapdemo_mmap,
+	    TP_PROTO(const struct vm_area_struct *vma, int ret),
+	    TP_ARGS(vma, ret),
+	    TP_STRUCT__entry(__field(unsigned int, strategy)
+			     __field(unsigned long, offset)
+			     __field(unsigned long, len)
+			     __field(bool, shared)
+			     __field(int, ret)
+	    ),
+	    TP_fast_assign(__entry->strategy = mmapdemo_vma_strategy(vma);
+			   __entry->offset = mmapdemo_vma_first(vma) << PAGE_SHIFT;
+			   __entry->len = vma->vm_end - vma->vm_start;
+			   __entry->shared = !!(vma->vm_flags & VM_MAYSHARE);
+			   __entry->ret = ret;
+	    ),
+	    TP_printk("strategy=%s offset=%#lx len=%#lx shared=%d ret=%d",
+		      mmapdemo_show_strategy(__entry->strategy), __entry->offset,
+		      __entry->len, __entry->shared, __entry->ret)
+);
+
+TRACE_EVENT(mmapdemo_fault,
+	    TP_PROTO(const struct vm_area_struct *vma, pgoff_t idx,
+		     unsigned long pages, unsigned int order, vm_fault_t result),
+	    TP_ARGS(vma, idx, pages, order, result),
+	    TP_STRUCT__entry(__field(unsigned int, strategy)
+			     __field(unsigned long, idx)
+			     __field(unsigned long, pages)
+			     __field(unsigned int, order)
+			     __field(unsigned int, result)
+	    ),
+	    TP_fast_assign(__entry->strategy = mmapdemo_vma_strategy(vma);
+			   __entry->idx = idx;
+			   __entry->pages = pages;
+			   __entry->order = order;
+			   __entry->result = (__force unsigned int)result;
+	    ),
+	    TP_printk("strategy=%s idx=%lu pages=%lu order=%u result=%#x",
+		      mmapdemo_show_strategy(__entry->strategy), __entry->idx,
+		      __entry->pages, __entry->order, __entry->result)
+);
+
+TRACE_EVENT(mmapdemo_sigbus,
+	    TP_PROTO(const struct vm_area_struct *vma, pgoff_t idx,
+		     unsigned long address),
+	    TP_ARGS(vma, idx, address),
+	    TP_STRUCT__entry(__field(unsigned int, strategy)
+			     __field(unsigned long, idx)
+			     __field(unsigned long, address)
+	    ),
+	    TP_fast_assign(__entry->strategy = mmapdemo_vma_strategy(vma);
+			   __entry->idx = idx;
+			   __entry->address = address;
+	    ),
+	    TP_printk("strategy=%s idx=%lu address=%#lx",
+		      mmapdemo_show_strategy(__entry->strategy), __entry->idx,
+		      __entry->address)
+);
+
+TRACE_EVENT(mmapdemo_resize,
+	    TP_PROTO(size_t old_size, size_t new_size, int ret),
+	    TP_ARGS(old_size, new_size, ret),
+	    TP_STRUCT__entry(__field(size_t, old_size)
+			     __field(size_t, new_size)
+			     __field(int, ret)
+	    ),
+	    TP_fast_assign(__entry->old_size = old_size;
+			   __entry->new_size = new_size;
+			   __entry->ret = ret;
+	    ),
+	    TP_printk("old_size=%zu new_size=%zu ret=%d", __entry->old_size,
+		      __entry->new_size, __entry->ret)
+);
+
+#endif /* _MMAPDEMO_TRACE_H */
+
+/* define_trace.h includes this file again, by this path. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
