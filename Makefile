@@ -78,6 +78,9 @@ lint:
 demo:
 	scripts/demo
 
+trace-demo:
+	scripts/trace-demo
+
 vm-run: user
 	$(MAKE) module KVER=$(KERNEL)
 	scripts/vm-run -k $(KERNEL) -- sh -c '$(CMD)'
@@ -87,7 +90,7 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check check-the-checker fuzz lint demo vm-run bench dkms-check deb deb-check clean
+.PHONY: all module user selftests deps check check-the-checker fuzz lint demo trace-demo vm-run bench dkms-check deb deb-check clean
 
 bench:
 	scripts/bench

@@ -346,6 +346,8 @@ static const struct {
 	  "prove that every view of the buffer shows the same bytes" },
 	{ "bench", cmd_bench, "[--reps N] [--touch-mib M] [--only T,..] [--json F]",
 	  "every strategy against the floor, hugetlb, THP, udmabuf" },
+	{ "trace-demo", cmd_trace_demo, "[-o DIR]",
+	  "the kernel's call graph of mmap, first store, munmap (root)" },
 	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI" },
 	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy" },
 	{ "write", cmd_write, "[-s STRATEGY] OFFSET TEXT",
@@ -368,7 +370,7 @@ static void usage(FILE *f)
 		"behind it is shared.  Commands:\n\n", MMD_DEV);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].help)
-			fprintf(f, "  %-7s %-34s %s\n", commands[i].name,
+			fprintf(f, "  %-10s %-34s %s\n", commands[i].name,
 				commands[i].args, commands[i].help);
 	fprintf(f, "\n'mmapdemo COMMAND --help' for one command; man mmapdemo "
 		"(user/mmapdemo.1) for all.\n");
