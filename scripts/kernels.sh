@@ -17,6 +17,19 @@ MMD_CACHE=${MMD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmapdemo}
 mmd_die() { printf 'mmapdemo: %s\n' "$*" >&2; exit 1; }
 mmd_log() { printf '==> %s\n' "$*" >&2; }
 
+# One "ok - WHAT" / "not ok - WHAT" line, counted in the caller's $pass and
+# $fail; a failure shows the tail of LOG as evidence.
+mmd_result() {	# mmd_result OK|FAIL what [log]
+	if [ "$1" = OK ]; then
+		echo "ok - $2"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/#   /' "$3" | tail -n 30
+		fail=$((fail + 1))
+	fi
+}
+
 # apt-cache knows nothing before the first "apt-get update".
 mmd_apt_lists_ready() {
 	compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null
