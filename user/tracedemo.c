@@ -274,9 +274,14 @@ int cmd_trace_demo(int argc, char **argv)
 		return 1;
 	CPU_ZERO(&cpu0);
 	CPU_SET(0, &cpu0);
-	if (sched_setaffinity(0, sizeof(cpu0), &cpu0) ||
-	    (ret = other_cpus(false, was_online))) {
-		mmd_error("taking the other CPUs offline", errno);
+	if (sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
+		mmd_error("sched_setaffinity(CPU 0)", errno);
+		rc = 1;
+		goto out_close;
+	}
+	ret = other_cpus(false, was_online);
+	if (ret) {
+		mmd_error("taking the other CPUs offline", -ret);
 		rc = 1;
 		goto out_cpus;
 	}
@@ -306,8 +311,10 @@ out_tracer:
 	tfs_write("trace", "", true);
 	tfs_write("tracing_on", "1", true);
 out_cpus:
-	if (other_cpus(true, was_online))
-		mmd_error("bringing the other CPUs back online", errno);
+	ret = other_cpus(true, was_online);
+	if (ret)
+		mmd_error("bringing the other CPUs back online", -ret);
+out_close:
 	close(fd);
 	return rc;
 }
