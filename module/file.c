@@ -4,9 +4,10 @@
  * splice, fsync and llseek with the semantics of a fixed-size file, and the
  * mmap entry point.
  *
- * mmap() reaches us as: mmap(2) -> vm_mmap_pgoff() (takes mmap_lock for
- * writing) -> do_mmap() (checks prot against the file mode, page-aligns the
- * length, rejects unaligned offsets and offset overflow, picks the address)
+ * mmap() reaches us as: mmap(2) (rejects an unaligned offset) ->
+ * vm_mmap_pgoff() (takes mmap_lock for writing) -> do_mmap() (checks prot
+ * against the file mode, page-aligns the length, rejects offset overflow,
+ * picks the address)
  * -> mmap_region() (creates the VMA) -> f_op->mmap, i.e. mmapdemo_mmap().
  * We therefore run with mmap_lock held: we may sleep, but must not fault on
  * user memory or take a lock that is held while doing so.  Our job is to
