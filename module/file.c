@@ -13,7 +13,8 @@
  * user memory or take a lock that is held while doing so.  Our job is to
  * say no to anything we do not support, fix the VMA's flags, and install
  * vm_ops (and, for remap, the page tables).  MAP_POPULATE, if asked for,
- * runs after us, once mmap_lock is downgraded.
+ * runs after us, once mmap_lock is released (mm_populate() takes it again
+ * for reading).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
