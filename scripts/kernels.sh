@@ -120,9 +120,11 @@ mmd_resolve_kver() {
 	printf '%s\n' "$cand"
 }
 
-# The matrix "make check" runs: KERNELS="6.1 6.12 6.12-debug" unless
+# Debian's stock kernels (DKMS, packages, benchmarks, trace-demo), and the
+# matrix "make check" runs: KERNELS="6.1 6.12 6.12-debug" unless
 # overridden.
-MMD_MATRIX_DEFAULT="6.1 6.12 6.12-debug"
+MMD_STOCK_KERNELS="6.1 6.12"
+MMD_MATRIX_DEFAULT="$MMD_STOCK_KERNELS 6.12-debug"
 mmd_matrix() {
 	local s
 	for s in ${KERNELS:-$MMD_MATRIX_DEFAULT}; do
