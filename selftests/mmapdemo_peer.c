@@ -10,6 +10,11 @@
  * usage: mmapdemo_peer OFFSET LENGTH produce|consume COUNT
  *   pass COUNT sequence-numbered records through a ring in the mapping
  *   (see mmapdemo_ring.h); consume exits 1 on a torn or stale record
+ * usage: mmapdemo_peer OFFSET LENGTH hold SEED
+ *   write like "write", print "mapped", then keep the mapping (and no fd)
+ *   until a byte or end of file arrives on standard input: a process that
+ *   pins the module through a mapping alone (mmapdemo_tool.sh's unload
+ *   test)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +57,15 @@ int main(int argc, char **argv)
 		for (i = 0; i < len; i++)
 			p[i] = (unsigned char)(arg + i);
 		return 0;
+	}
+	if (!strcmp(argv[3], "hold")) {
+		char c;
+
+		for (i = 0; i < len; i++)
+			p[i] = (unsigned char)(arg + i);
+		printf("mapped\n");
+		fflush(stdout);
+		return read(STDIN_FILENO, &c, 1) < 0 ? 2 : 0;
 	}
 	if (!strcmp(argv[3], "check")) {
 		for (i = 0; i < len; i++) {
