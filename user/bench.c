@@ -21,10 +21,12 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -574,6 +576,168 @@ static void bench_latency(size_t len)
 	free(quiet);
 }
 
+/*
+ * 6b. The same faults timed inside the kernel, from the tracepoints: a
+ * hist-trigger synthetic event takes, for each fault of this process, the
+ * time from the x86 page-fault tracepoint (exceptions:page_fault_user, as
+ * exc_page_fault() starts) to the driver's mmapdemo_fault (its handler
+ * done, module/vma.c).  That is entry, mmap_lock or VMA lock, the core's
+ * walk and the handler; not the return to userspace, and for "fault" not
+ * the core's PTE install after the handler returns the page.
+ */
+#define TFS		"/sys/kernel/tracing"
+#define LAT_EVENT	"mmapdemo_fault_lat"
+
+static int tfs_append(const char *file, const char *val)
+{
+	char path[160];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), TFS "/%s", file);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0 || write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * The two triggers: the first keeps each fault's start time per pid, the
+ * second turns its match into an LAT_EVENT.  The second refers to the
+ * first's $ts0: added after it, removed ("!") before it.
+ */
+static void lat_triggers(bool on, pid_t pid)
+{
+	const char *pfu = "events/exceptions/page_fault_user/trigger";
+	const char *mdf = "events/mmapdemo/mmapdemo_fault/trigger";
+	char start[160], done[320];
+
+	snprintf(start, sizeof(start),
+		 "%shist:keys=common_pid:ts0=common_timestamp if common_pid == %d",
+		 on ? "" : "!", pid);
+	snprintf(done, sizeof(done),
+		 "%shist:keys=common_pid:lat=common_timestamp-$ts0:onmatch(exceptions.page_fault_user).trace(" LAT_EVENT ",$lat) if common_pid == %d",
+		 on ? "" : "!", pid);
+	tfs_append(on ? pfu : mdf, on ? start : done);
+	tfs_append(on ? mdf : pfu, on ? done : start);
+}
+
+/* Why there is no in-kernel column here, or NULL when there can be one. */
+static const char *lat_setup(pid_t pid)
+{
+	if (access(TFS "/trace", F_OK) &&
+	    mount("tracefs", TFS, "tracefs", 0, NULL))
+		return "tracefs cannot be mounted";
+	if (access(TFS "/events/mmapdemo/mmapdemo_fault", F_OK))
+		return "no mmapdemo_fault tracepoint";
+	if (access(TFS "/events/exceptions/page_fault_user", F_OK))
+		return "no exceptions:page_fault_user tracepoint";
+	if (tfs_append("synthetic_events", LAT_EVENT " u64 lat_ns"))
+		return "no synthetic events (CONFIG_SYNTH_EVENTS, CONFIG_HIST_TRIGGERS)";
+	lat_triggers(true, pid);
+	if (tfs_append("events/synthetic/" LAT_EVENT "/enable", "1")) {
+		lat_triggers(false, pid);
+		tfs_append("synthetic_events", "!" LAT_EVENT);
+		return "the hist triggers were refused";
+	}
+	tfs_append("buffer_size_kb", "16384");
+	return NULL;
+}
+
+static void lat_teardown(pid_t pid)
+{
+	tfs_append("events/synthetic/" LAT_EVENT "/enable", "0");
+	lat_triggers(false, pid);
+	tfs_append("synthetic_events", "!" LAT_EVENT);
+	tfs_append("buffer_size_kb", "1408");
+}
+
+/* Empty the ring buffer (a truncating open of "trace"). */
+static void lat_clear(void)
+{
+	int fd = open(TFS "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The lat_ns values in the trace, in microseconds, into v (at most cap). */
+static size_t lat_collect(double *v, size_t cap)
+{
+	FILE *f = fopen(TFS "/trace", "r");
+	char line[512], *at;
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && n < cap) {
+		at = strstr(line, "lat_ns=");
+		if (at)
+			v[n++] = strtoull(at + 7, NULL, 10) / 1e3;
+	}
+	fclose(f);
+	return n;
+}
+
+static void bench_latency_trace(size_t len)
+{
+	static const int kinds[] = { BK_FAULT, BK_BATCHED, BK_HUGE };
+	size_t pages = len / page, cap = pages * reps;
+	double *v = malloc(cap * sizeof(double));
+	const char *why = lat_setup(getpid());
+	unsigned int j;
+	int first = 1;
+
+	if (!v)
+		exit(1);
+	printf("\n6b. fault latency inside the kernel (page_fault_user to mmapdemo_fault), microseconds\n");
+	fprintf(json, "\"latency_trace\": [");
+	if (why) {
+		printf("  none: %s\n", why);
+		fprintf(json, "{\"none\": \"%s\"}], ", why);
+		free(v);
+		return;
+	}
+	printf("%-10s %8s %9s %9s %9s %9s\n", "", "faults", "p50", "p90", "p99",
+	       "max");
+	for (j = 0; j < N(kinds); j++) {
+		int k = kinds[j], r;
+		size_t n = 0, i;
+
+		if (!avail(k, len))
+			continue;
+		for (r = 0; r < reps; r++) {
+			volatile char *p = bench_map(k, len);
+
+			lat_clear();
+			for (i = 0; i < pages; i++)
+				p[i * page] = 1;
+			n += lat_collect(v + n, cap - n);
+			bench_unmap(k, (void *)p, len);
+		}
+		qsort(v, n, sizeof(double), cmp_double);
+		printf("%-10s %8zu", bench_kinds[k].name, n);
+		if (n)
+			printf(" %9.2f %9.2f %9.2f %9.1f\n", quantile(v, n, 0.5),
+			       quantile(v, n, 0.9), quantile(v, n, 0.99),
+			       v[n - 1]);
+		else
+			printf(" %9s %9s %9s %9s\n", "-", "-", "-", "-");
+		fprintf(json, "%s{\"kind\": \"%s\", \"faults\": %zu", first ? "" : ", ",
+			bench_kinds[k].name, n);
+		if (n)
+			fprintf(json, ", \"p50_us\": %.4g, \"p90_us\": %.4g, \"p99_us\": %.4g, \"max_us\": %.4g",
+				quantile(v, n, 0.5), quantile(v, n, 0.9),
+				quantile(v, n, 0.99), v[n - 1]);
+		fprintf(json, "}");
+		first = 0;
+	}
+	fprintf(json, "], ");
+	lat_teardown(getpid());
+	free(v);
+}
+
 static void goal(const char *what, double value, const char *unit, int met)
 {
 	static int first = 1;
@@ -695,8 +859,10 @@ int cmd_bench(int argc, char **argv)
 		bench_rmw(max);
 	if (WANT("scaling"))
 		bench_scaling(touch);
-	if (WANT("latency"))
+	if (WANT("latency")) {
 		bench_latency(touch);
+		bench_latency_trace(touch);
+	}
 	if (!only)
 		bench_goals();
 	else
