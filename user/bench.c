@@ -585,21 +585,12 @@ static void bench_latency(size_t len)
  * walk and the handler; not the return to userspace, and for "fault" not
  * the core's PTE install after the handler returns the page.
  */
-#define TFS		"/sys/kernel/tracing"
+#define TFS		MMD_TRACEFS
 #define LAT_EVENT	"mmapdemo_fault_lat"
 
 static int tfs_append(const char *file, const char *val)
 {
-	char path[160];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), TFS "/%s", file);
-	fd = open(path, O_WRONLY | O_APPEND);
-	if (fd < 0 || write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	return mmd_tracefs_write(file, val, O_APPEND);
 }
 
 /*

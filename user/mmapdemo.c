@@ -100,6 +100,20 @@ uint64_t mmd_fnv1a(const void *p, size_t len)
 	return h;
 }
 
+int mmd_tracefs_write(const char *file, const char *val, int oflag)
+{
+	char path[160];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), MMD_TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | oflag);
+	if (fd < 0 || write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 const char *mmd_size_str(uint64_t bytes, char *buf, size_t len)
 {
 	if (bytes >= (1ULL << 20) && !(bytes & ((1ULL << 20) - 1)))

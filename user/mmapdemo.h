@@ -31,6 +31,12 @@ int mmd_open(int flags);	/* with mmd_error() on failure */
 int mmd_info(int fd, struct mmapdemo_info *info);
 int mmd_stats(int fd, struct mmapdemo_stats *st);
 uint64_t mmd_fnv1a(const void *p, size_t len);
+/*
+ * Write VAL to MMD_TRACEFS/FILE, opened O_WRONLY | OFLAG (O_TRUNC for a
+ * setting, O_APPEND for a list such as a trigger file): 0 or -errno.
+ */
+#define MMD_TRACEFS	"/sys/kernel/tracing"
+int mmd_tracefs_write(const char *file, const char *val, int oflag);
 const char *mmd_size_str(uint64_t bytes, char *buf, size_t len);
 
 int cmd_info(int argc, char **argv);

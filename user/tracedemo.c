@@ -36,7 +36,7 @@
 
 #include "mmapdemo.h"
 
-#define TFS	"/sys/kernel/tracing"
+#define TFS	MMD_TRACEFS
 #define CPUS	"/sys/devices/system/cpu"
 #define MAXCPU	64
 
@@ -66,17 +66,10 @@ static const char *const traced[] = {
 
 static int tfs_write(const char *file, const char *val, bool quiet)
 {
-	char path[128];
-	int fd, ret = 0;
+	int ret = mmd_tracefs_write(file, val, O_TRUNC);
 
-	snprintf(path, sizeof(path), TFS "/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0 || write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	if (fd >= 0)
-		close(fd);
 	if (ret && !quiet)
-		fprintf(stderr, "mmapdemo: %s: %s\n", path, strerror(-ret));
+		fprintf(stderr, "mmapdemo: " TFS "/%s: %s\n", file, strerror(-ret));
 	return ret;
 }
 
