@@ -242,7 +242,13 @@ static void *racer_map(void *arg)
 		munmap(p, r->len);
 		__atomic_fetch_add(&r->maps, 1, __ATOMIC_RELAXED);
 		s = s % 3 + 1;		/* fault, batched, huge */
-		usleep(500);		/* a window for RESIZE to win */
+		/*
+		 * A window for RESIZE to win, now and then a long one: on a
+		 * slow (emulated, debug) kernel a map-write-unmap round takes
+		 * long enough that two mappers with short pauses left no
+		 * moment without a mapping for two seconds.
+		 */
+		usleep(s == 1 ? 5000 : 500);
 	}
 	return NULL;
 }
@@ -264,12 +270,13 @@ static void *racer_rw(void *arg)
 }
 
 /*
- * For two seconds, two threads map, write and unmap while one reads and
- * writes and this one RESIZEs: every RESIZE either replaces the buffer or
- * fails with EBUSY (a mapping exists), every other call succeeds, and a
- * mapping always sees its own bytes.  Both outcomes of RESIZE must happen.
+ * For two seconds, and on until both outcomes of RESIZE have been seen (at
+ * most 30 s), two threads map, write and unmap while one reads and writes
+ * and this one RESIZEs: every RESIZE either replaces the buffer or fails
+ * with EBUSY (a mapping exists), every other call succeeds, and a mapping
+ * always sees its own bytes.  Both outcomes of RESIZE must happen.
  */
-TEST_F(io, resize_races_mmap_fault_read_write)
+TEST_F_TIMEOUT(io, resize_races_mmap_fault_read_write, 60)
 {
 	struct racer r = { .fd = self->fd, .len = 64 << 10 };
 	size_t sizes[] = { self->size, self->size + (2 << 20) };
@@ -285,7 +292,9 @@ TEST_F(io, resize_races_mmap_fault_read_write)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (tries = 0;; tries++) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec >= 2)
+		if (now.tv_sec - t0.tv_sec >= 2 && r.resizes && r.busy)
+			break;
+		if (now.tv_sec - t0.tv_sec >= 30)
 			break;
 		rs.size = sizes[tries & 1];
 		if (!ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs))
