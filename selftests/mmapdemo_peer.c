@@ -53,16 +53,13 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 
-	if (!strcmp(argv[3], "write")) {
-		for (i = 0; i < len; i++)
-			p[i] = (unsigned char)(arg + i);
-		return 0;
-	}
-	if (!strcmp(argv[3], "hold")) {
+	if (!strcmp(argv[3], "write") || !strcmp(argv[3], "hold")) {
 		char c;
 
 		for (i = 0; i < len; i++)
 			p[i] = (unsigned char)(arg + i);
+		if (!strcmp(argv[3], "write"))
+			return 0;
 		printf("mapped\n");
 		fflush(stdout);
 		return read(STDIN_FILENO, &c, 1) < 0 ? 2 : 0;

@@ -500,6 +500,25 @@ static void bench_scaling(size_t len)
 	pin(true);
 }
 
+/* p50, p90, p99 and max of the sorted samples v[0..n): table columns */
+static void print_quantiles(const double *v, size_t n)
+{
+	if (n)
+		printf(" %9.2f %9.2f %9.2f %9.1f", quantile(v, n, 0.5),
+		       quantile(v, n, 0.9), quantile(v, n, 0.99), v[n - 1]);
+	else
+		printf(" %9s %9s %9s %9s", "-", "-", "-", "-");
+}
+
+/* ... and as JSON fields (none without samples) */
+static void json_quantiles(const double *v, size_t n)
+{
+	if (n)
+		fprintf(json, ", \"p50_us\": %.4g, \"p90_us\": %.4g, \"p99_us\": %.4g, \"max_us\": %.4g",
+			quantile(v, n, 0.5), quantile(v, n, 0.9),
+			quantile(v, n, 0.99), v[n - 1]);
+}
+
 /*
  * 6. Fault latency: every page of a fresh mapping is touched on its own,
  * timed, and the touches that took a minor fault (getrusage, read after
@@ -550,23 +569,18 @@ static void bench_latency(size_t len)
 		qsort(flt, nf, sizeof(double), cmp_double);
 		qsort(quiet, nq, sizeof(double), cmp_double);
 		printf("%-10s %8zu", bench_kinds[k].name, nf);
+		print_quantiles(flt, nf);
 		if (nf)
-			printf(" %9.2f %9.2f %9.2f %9.1f %9.1f",
-			       quantile(flt, nf, 0.5), quantile(flt, nf, 0.9),
-			       quantile(flt, nf, 0.99), flt[nf - 1],
-			       (double)pages * reps / nf);
+			printf(" %9.1f", (double)pages * reps / nf);
 		else
-			printf(" %9s %9s %9s %9s %9s", "-", "-", "-", "-", "-");
+			printf(" %9s", "-");
 		if (nq)
 			printf("  %.2f\n", quantile(quiet, nq, 0.5));
 		else
 			printf("  -\n");
 		fprintf(json, "%s{\"kind\": \"%s\", \"size_mib\": %zu, \"faults\": %zu",
 			first ? "" : ", ", bench_kinds[k].name, len / MIB, nf);
-		if (nf)
-			fprintf(json, ", \"p50_us\": %.4g, \"p90_us\": %.4g, \"p99_us\": %.4g, \"max_us\": %.4g",
-				quantile(flt, nf, 0.5), quantile(flt, nf, 0.9),
-				quantile(flt, nf, 0.99), flt[nf - 1]);
+		json_quantiles(flt, nf);
 		fprintf(json, ", \"no_fault_p50_us\": %.4g}",
 			nq ? quantile(quiet, nq, 0.5) : 0);
 		first = 0;
@@ -614,9 +628,14 @@ static void lat_triggers(bool on, pid_t pid)
 	tfs_append(on ? mdf : pfu, on ? done : start);
 }
 
+/* buffer_size_kb as it was before lat_setup(), for lat_teardown() */
+static char lat_buffer_kb[32];
+
 /* Why there is no in-kernel column here, or NULL when there can be one. */
 static const char *lat_setup(pid_t pid)
 {
+	FILE *f;
+
 	if (access(TFS "/trace", F_OK) &&
 	    mount("tracefs", TFS, "tracefs", 0, NULL))
 		return "tracefs cannot be mounted";
@@ -632,16 +651,29 @@ static const char *lat_setup(pid_t pid)
 		tfs_append("synthetic_events", "!" LAT_EVENT);
 		return "the hist triggers were refused";
 	}
+	f = fopen(TFS "/buffer_size_kb", "r");
+	if (f) {
+		if (!fgets(lat_buffer_kb, sizeof(lat_buffer_kb), f))
+			lat_buffer_kb[0] = 0;
+		fclose(f);
+	}
 	tfs_append("buffer_size_kb", "16384");
 	return NULL;
 }
 
 static void lat_teardown(pid_t pid)
 {
+	/* before first use the file reads "7 (expanded: 1408)" */
+	char *e = strstr(lat_buffer_kb, "expanded:");
+	int kb = atoi(e ? e + 9 : lat_buffer_kb);
+
 	tfs_append("events/synthetic/" LAT_EVENT "/enable", "0");
 	lat_triggers(false, pid);
 	tfs_append("synthetic_events", "!" LAT_EVENT);
-	tfs_append("buffer_size_kb", "1408");
+	if (kb > 0) {
+		snprintf(lat_buffer_kb, sizeof(lat_buffer_kb), "%d", kb);
+		tfs_append("buffer_size_kb", lat_buffer_kb);
+	}
 }
 
 /* Empty the ring buffer (a truncating open of "trace"). */
@@ -709,18 +741,11 @@ static void bench_latency_trace(size_t len)
 		}
 		qsort(v, n, sizeof(double), cmp_double);
 		printf("%-10s %8zu", bench_kinds[k].name, n);
-		if (n)
-			printf(" %9.2f %9.2f %9.2f %9.1f\n", quantile(v, n, 0.5),
-			       quantile(v, n, 0.9), quantile(v, n, 0.99),
-			       v[n - 1]);
-		else
-			printf(" %9s %9s %9s %9s\n", "-", "-", "-", "-");
+		print_quantiles(v, n);
+		printf("\n");
 		fprintf(json, "%s{\"kind\": \"%s\", \"faults\": %zu", first ? "" : ", ",
 			bench_kinds[k].name, n);
-		if (n)
-			fprintf(json, ", \"p50_us\": %.4g, \"p90_us\": %.4g, \"p99_us\": %.4g, \"max_us\": %.4g",
-				quantile(v, n, 0.5), quantile(v, n, 0.9),
-				quantile(v, n, 0.99), v[n - 1]);
+		json_quantiles(v, n);
 		fprintf(json, "}");
 		first = 0;
 	}
