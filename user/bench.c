@@ -6,13 +6,14 @@
  * instead of a driver (bench_kinds.c).
  *
  * Method.  Absolute times under software emulation mean little; ratios
- * measured in the same run and fault counts are the result.  Each figure
- * is the median of --reps repetitions with min and max, except streaming,
- * where the host's other load shows as dips of 10-40% that hit every
- * kind alike for a while (on a loaded host, whole phases at ~60%): there
- * the repetitions are more, interleaved across kinds in a rotating order,
- * after a warm-up pass, and the estimate is the best repetition, with the
- * spread of the per-repetition ratios shown.
+ * measured in the same run and fault counts are the result.  The host's
+ * other load shows as dips of 10-40% that hit every kind alike for a while
+ * (on a loaded host, whole phases at ~60%).  So in the tables that compare
+ * kinds (first touch, streaming, read-modify-write) each kind gets one
+ * untimed pass, then 2 * --reps + 1 repetitions interleaved across kinds
+ * in a rotating order; the estimate is the best repetition and a ratio is
+ * the ratio of the bests, with the spread of the per-repetition ratios.
+ * The other tables give the median of --reps with min and max.
  * The process is pinned to one CPU except in the thread-scaling table.
  */
 #define _GNU_SOURCE
@@ -192,70 +193,115 @@ static void bench_mmap_cost(size_t max)
  * 2. First touch of every page: time and faults per MiB, against size,
  * as a multiple of the floor (the same loop over pages already mapped).
  */
+/* One first touch of a fresh mapping of kind k: ms, minor and device faults per MiB. */
+static void touch_once(int k, size_t mib, double *ms, double *flt, double *dflt)
+{
+	size_t len = mib * MIB, o;
+	struct mmapdemo_stats a, b;
+	volatile char *p = bench_map(k, len);
+	long fa;
+	double t0;
+
+	mmd_stats(dev_fd, &a);
+	fa = minflt();
+	t0 = now();
+	for (o = 0; o < len; o += page)
+		p[o] = 1;
+	*ms = (now() - t0) * 1e3 / mib;
+	*flt = (double)(minflt() - fa) / mib;
+	mmd_stats(dev_fd, &b);
+	*dflt = (double)(b.faults - a.faults) / mib;
+	bench_unmap(k, (void *)p, len);
+}
+
+/*
+ * 2. First touch of every page, against the floor.  The same method as
+ * streaming: one untimed pass of every kind, then the repetitions
+ * interleaved across kinds in a rotating order; the estimate is the best
+ * repetition, and each ratio is the ratio of the bests.
+ */
 static void bench_first_touch(size_t max)
 {
 	static const size_t sizes[] = { 1, 4, 16, 64 };
-	double t[MAX_REPS], f[MAX_REPS], d[MAX_REPS], floor_ms[N(sizes)];
-	unsigned int i, j;
-	int r, first = 1;
+	static double t[BK_NR][STREAM_REPS], f[BK_NR][STREAM_REPS];
+	static double d[BK_NR][STREAM_REPS];
+	struct stat3 st[BK_NR][N(sizes)], sf[BK_NR][N(sizes)];
+	struct stat3 sd[BK_NR][N(sizes)], sx[BK_NR][N(sizes)];
+	int ks[N(touch_kinds)], nr = 2 * reps + 1, n, r, x;
+	unsigned int i, j, nsz = 0;
+	bool first = true;
+	double junk;
 
-	printf("\n2. first touch of every page (one write per page), ms per MiB (median [min-max]), x = vs floor\n");
+	while (nsz < N(sizes) && sizes[nsz] * MIB <= max)
+		nsz++;
+	for (i = 0; i < nsz; i++) {
+		n = 0;
+		for (j = 0; j < N(touch_kinds); j++)
+			if (avail(touch_kinds[j], sizes[i] * MIB))
+				ks[n++] = touch_kinds[j];
+		for (r = -1; r < nr; r++) {
+			for (x = 0; x < n; x++) {
+				int k = ks[(x + r + 1) % n];
+
+				if (r < 0)
+					touch_once(k, sizes[i], &junk, &junk, &junk);
+				else
+					touch_once(k, sizes[i], &t[k][r], &f[k][r],
+						   &d[k][r]);
+			}
+		}
+		for (x = 0; x < n; x++) {
+			int k = ks[x];
+			double q[STREAM_REPS];
+
+			for (r = 0; r < nr; r++)
+				q[r] = t[k][r] / t[BK_FLOOR][r];
+			st[k][i] = summarize(t[k], nr);
+			sf[k][i] = summarize(f[k], nr);
+			sd[k][i] = summarize(d[k], nr);
+			sx[k][i] = summarize(q, nr);
+		}
+	}
+
+	printf("\n2. first touch of every page (one write per page), ms per MiB: best of %d interleaved repetitions,\n"
+	       "   x = vs floor (ratio of the bests [range of the per-repetition ratios])\n", nr);
 	printf("%-10s", "");
-	for (i = 0; i < N(sizes) && sizes[i] * MIB <= max; i++)
+	for (i = 0; i < nsz; i++)
 		printf(" %24zu MiB", sizes[i]);
 	printf(" %10s %10s\n", "minflt/MiB", "devflt/MiB");
-	fprintf(json, "\"first_touch\": [");
+	fprintf(json, "\"first_touch_repetitions\": %d, \"first_touch\": [", nr);
 	for (j = 0; j < N(touch_kinds); j++) {
-		struct stat3 st, sf = { 0 }, sd = { 0 };
-		int k = touch_kinds[j];
+		int k = touch_kinds[j], last = -1;
 
 		printf("%-10s", bench_kinds[k].name);
-		for (i = 0; i < N(sizes) && sizes[i] * MIB <= max; i++) {
-			size_t len = sizes[i] * MIB;
+		for (i = 0; i < nsz; i++) {
+			double fl = st[BK_FLOOR][i].min;
 
-			if (!avail(k, len)) {
+			if (!avail(k, sizes[i] * MIB)) {
 				printf(" %28s", "-");
 				continue;
 			}
-			for (r = 0; r < reps; r++) {
-				struct mmapdemo_stats a, b;
-				volatile char *p = bench_map(k, len);
-				long fa;
-				double t0;
-				size_t o;
-
-				mmd_stats(dev_fd, &a);
-				fa = minflt();
-				t0 = now();
-				for (o = 0; o < len; o += page)
-					p[o] = 1;
-				t[r] = (now() - t0) * 1e3 / sizes[i];
-				f[r] = (double)(minflt() - fa) / sizes[i];
-				mmd_stats(dev_fd, &b);
-				d[r] = (double)(b.faults - a.faults) / sizes[i];
-				bench_unmap(k, (void *)p, len);
-			}
-			st = summarize(t, reps);
-			sf = summarize(f, reps);
-			sd = summarize(d, reps);
-			if (k == BK_FLOOR)
-				floor_ms[i] = st.med;
-			touch_ms[k] = st.med;	/* the largest size wins */
-			touch_flt[k] = sf.med;
-			printf(" %6.3f [%5.3f-%5.3f] %5.1fx", st.med, st.min,
-			       st.max, st.med / floor_ms[i]);
+			/* the largest size wins */
+			last = i;
+			touch_ms[k] = st[k][i].min;
+			touch_flt[k] = sf[k][i].med;
+			printf(" %6.3f %6.1fx [%5.1f-%5.1f]", st[k][i].min,
+			       st[k][i].min / fl, sx[k][i].min, sx[k][i].max);
 			fprintf(json, "%s{\"kind\": \"%s\", \"size_mib\": %zu, ",
 				first ? "" : ", ", bench_kinds[k].name, sizes[i]);
-			json_stat("ms_per_mib", st);
-			fprintf(json, ", \"x_floor\": %.4g, ", st.med / floor_ms[i]);
-			json_stat("minor_faults_per_mib", sf);
+			json_stat("ms_per_mib", st[k][i]);
+			fprintf(json, ", \"x_floor\": %.4g, ", st[k][i].min / fl);
+			json_stat("x_floor_repetitions", sx[k][i]);
 			fprintf(json, ", ");
-			json_stat("device_faults_per_mib", sd);
+			json_stat("minor_faults_per_mib", sf[k][i]);
+			fprintf(json, ", ");
+			json_stat("device_faults_per_mib", sd[k][i]);
 			fprintf(json, "}");
-			first = 0;
+			first = false;
 		}
-		if (avail(k, sizes[0] * MIB))
-			printf(" %10.1f %10.1f\n", sf.med, sd.med);
+		if (last >= 0)
+			printf(" %10.1f %10.1f\n", sf[k][last].med,
+			       sd[k][last].med);
 		else
 			printf(" %10s %10s\n", "-", "-");
 	}
@@ -384,43 +430,58 @@ static double rmw_once(int k, size_t n)
 static void bench_rmw(size_t max)
 {
 	static const size_t counts[] = { 1000, 10000, 262144, 4194304 };
-	double t[MAX_REPS];
+	static double t[BK_NR][STREAM_REPS];
+	int ks[N(rmw_kinds)], nr = 2 * reps + 1, n, r, x;
 	unsigned int i, j;
-	int r, first = 1;
+	bool first = true;
 
 	printf("\n4. read-modify-write of N ints: fresh mapping vs pread()+pwrite() on the device\n");
 	printf("%-9s", "N");
 	for (j = 0; j < N(rmw_kinds); j++)
 		printf(" %17s", bench_kinds[rmw_kinds[j]].name);
-	printf("\n(microseconds; x = read/write time / this time)\n");
-	fprintf(json, "\"rmw\": [");
+	printf("\n(microseconds, best of %d interleaved repetitions; x = read/write time / this time)\n",
+	       nr);
+	fprintf(json, "\"rmw_repetitions\": %d, \"rmw\": [", nr);
 	for (i = 0; i < N(counts); i++) {
 		size_t len = counts[i] * sizeof(int);
-		double base = 0;
-		struct stat3 s;
+		double base;
 
 		if (len > max)
 			break;
+		n = 0;
+		for (j = 0; j < N(rmw_kinds); j++)
+			if (avail(rmw_kinds[j], len))
+				ks[n++] = rmw_kinds[j];
+		/* one untimed pass: the peers' pages exist from here on */
+		for (x = 0; x < n; x++)
+			rmw_once(ks[x], counts[i]);
+		for (r = 0; r < nr; r++)
+			for (x = 0; x < n; x++)
+				t[ks[(x + r) % n]][r] = rmw_once(ks[(x + r) % n],
+								 counts[i]);
+		base = summarize(t[BK_RW], nr).min;
 		printf("%-9zu", counts[i]);
 		for (j = 0; j < N(rmw_kinds); j++) {
 			int k = rmw_kinds[j];
+			double q[STREAM_REPS];
+			struct stat3 s, sq;
 
 			if (!avail(k, len)) {
 				printf(" %17s", "-");
 				continue;
 			}
-			rmw_once(k, counts[i]);	/* pages exist from here on */
-			for (r = 0; r < reps; r++)
-				t[r] = rmw_once(k, counts[i]);
-			s = summarize(t, reps);
-			if (k == BK_RW)
-				base = s.med;
-			printf(" %8.0f (%5.2fx)", s.med, base / s.med);
+			for (r = 0; r < nr; r++)
+				q[r] = t[BK_RW][r] / t[k][r];
+			s = summarize(t[k], nr);
+			sq = summarize(q, nr);
+			printf(" %8.0f (%5.2fx)", s.min, base / s.min);
 			fprintf(json, "%s{\"kind\": \"%s\", \"n\": %zu, ",
 				first ? "" : ", ", bench_kinds[k].name, counts[i]);
 			json_stat("us", s);
-			fprintf(json, ", \"speedup_vs_rw\": %.4g}", base / s.med);
-			first = 0;
+			fprintf(json, ", \"speedup_vs_rw\": %.4g, ", base / s.min);
+			json_stat("speedup_repetitions", sq);
+			fprintf(json, "}");
+			first = false;
 		}
 		printf("\n");
 	}
