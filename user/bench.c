@@ -189,10 +189,6 @@ static void bench_mmap_cost(size_t max)
 	fprintf(json, "], ");
 }
 
-/*
- * 2. First touch of every page: time and faults per MiB, against size,
- * as a multiple of the floor (the same loop over pages already mapped).
- */
 /* One first touch of a fresh mapping of kind k: ms, minor and device faults per MiB. */
 static void touch_once(int k, size_t mib, double *ms, double *flt, double *dflt)
 {
@@ -215,10 +211,10 @@ static void touch_once(int k, size_t mib, double *ms, double *flt, double *dflt)
 }
 
 /*
- * 2. First touch of every page, against the floor.  The same method as
- * streaming: one untimed pass of every kind, then the repetitions
- * interleaved across kinds in a rotating order; the estimate is the best
- * repetition, and each ratio is the ratio of the bests.
+ * 2. First touch of every page: time and faults per MiB, against size, as
+ * a multiple of the floor (the same loop over pages already mapped).  The
+ * method of the header: one untimed pass of every kind, the repetitions
+ * interleaved across kinds, the best repetition, ratios of the bests.
  */
 static void bench_first_touch(size_t max)
 {
