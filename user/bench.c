@@ -121,6 +121,29 @@ static bool avail(int k, size_t len)
 	return bench_kinds[k].max >= len;
 }
 
+/* The kinds of list[n] that can map len bytes, into ks; how many. */
+static int kinds_at(const int *list, size_t n, size_t len, int *ks)
+{
+	int nk = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (avail(list[j], len))
+			ks[nk++] = list[j];
+	return nk;
+}
+
+/* Median, min and max of the per-repetition ratios a[r] / b[r]. */
+static struct stat3 ratios(const double *a, const double *b, int n)
+{
+	double q[STREAM_REPS];
+	int r;
+
+	for (r = 0; r < n; r++)
+		q[r] = a[r] / b[r];
+	return summarize(q, n);
+}
+
 static void json_stat(const char *key, struct stat3 s)
 {
 	fprintf(json, "\"%s\": {\"median\": %.6g, \"min\": %.6g, \"max\": %.6g}",
@@ -231,10 +254,7 @@ static void bench_first_touch(size_t max)
 	while (nsz < N(sizes) && sizes[nsz] * MIB <= max)
 		nsz++;
 	for (i = 0; i < nsz; i++) {
-		n = 0;
-		for (j = 0; j < N(touch_kinds); j++)
-			if (avail(touch_kinds[j], sizes[i] * MIB))
-				ks[n++] = touch_kinds[j];
+		n = kinds_at(touch_kinds, N(touch_kinds), sizes[i] * MIB, ks);
 		for (r = -1; r < nr; r++) {
 			for (x = 0; x < n; x++) {
 				int k = ks[(x + r + 1) % n];
@@ -248,14 +268,11 @@ static void bench_first_touch(size_t max)
 		}
 		for (x = 0; x < n; x++) {
 			int k = ks[x];
-			double q[STREAM_REPS];
 
-			for (r = 0; r < nr; r++)
-				q[r] = t[k][r] / t[BK_FLOOR][r];
 			st[k][i] = summarize(t[k], nr);
 			sf[k][i] = summarize(f[k], nr);
 			sd[k][i] = summarize(d[k], nr);
-			sx[k][i] = summarize(q, nr);
+			sx[k][i] = ratios(t[k], t[BK_FLOOR], nr);
 		}
 	}
 
@@ -308,14 +325,12 @@ static void bench_first_touch(size_t max)
 static void bench_stream(size_t len)
 {
 	static double rd[BK_NR][STREAM_REPS], wr[BK_NR][STREAM_REPS];
-	int ks[N(map_kinds)], n = 0, nr = 2 * reps + 1, base, r, i;
+	int ks[N(map_kinds)], nr = 2 * reps + 1, base, r, i;
+	int n = kinds_at(map_kinds, N(map_kinds), len, ks);
 	size_t o, words = len / sizeof(uint64_t);
 	uint64_t *map[BK_NR], sum = 0;
 	bool first = true;
 
-	for (i = 0; i < (int)N(map_kinds); i++)
-		if (avail(map_kinds[i], len))
-			ks[n++] = map_kinds[i];
 	base = avail(BK_HUGETLB, len) ? BK_HUGETLB : BK_MEMFD;
 	stream_base = base;
 	printf("\n3. steady state: streaming over %zu MiB already mapped, MiB/s: best of %d interleaved repetitions,\n"
@@ -359,15 +374,10 @@ static void bench_stream(size_t len)
 		len / MIB, nr, bench_kinds[base].name);
 	for (i = 0; i < n; i++) {
 		int k = ks[i];
-		double qr[STREAM_REPS], qw[STREAM_REPS];
-		struct stat3 sr, sw, pr, pw;
+		struct stat3 sr, sw;
+		struct stat3 pr = ratios(rd[k], rd[base], nr);
+		struct stat3 pw = ratios(wr[k], wr[base], nr);
 
-		for (r = 0; r < nr; r++) {
-			qr[r] = rd[k][r] / rd[base][r];
-			qw[r] = wr[k][r] / wr[base][r];
-		}
-		pr = summarize(qr, nr);
-		pw = summarize(qw, nr);
 		sr = summarize(rd[k], nr);
 		sw = summarize(wr[k], nr);
 		stream_rd[k] = sr.max;
@@ -444,32 +454,29 @@ static void bench_rmw(size_t max)
 
 		if (len > max)
 			break;
-		n = 0;
-		for (j = 0; j < N(rmw_kinds); j++)
-			if (avail(rmw_kinds[j], len))
-				ks[n++] = rmw_kinds[j];
+		n = kinds_at(rmw_kinds, N(rmw_kinds), len, ks);
 		/* one untimed pass: the peers' pages exist from here on */
 		for (x = 0; x < n; x++)
 			rmw_once(ks[x], counts[i]);
-		for (r = 0; r < nr; r++)
-			for (x = 0; x < n; x++)
-				t[ks[(x + r) % n]][r] = rmw_once(ks[(x + r) % n],
-								 counts[i]);
+		for (r = 0; r < nr; r++) {
+			for (x = 0; x < n; x++) {
+				int k = ks[(x + r) % n];
+
+				t[k][r] = rmw_once(k, counts[i]);
+			}
+		}
 		base = summarize(t[BK_RW], nr).min;
 		printf("%-9zu", counts[i]);
 		for (j = 0; j < N(rmw_kinds); j++) {
 			int k = rmw_kinds[j];
-			double q[STREAM_REPS];
 			struct stat3 s, sq;
 
 			if (!avail(k, len)) {
 				printf(" %17s", "-");
 				continue;
 			}
-			for (r = 0; r < nr; r++)
-				q[r] = t[BK_RW][r] / t[k][r];
 			s = summarize(t[k], nr);
-			sq = summarize(q, nr);
+			sq = ratios(t[BK_RW], t[k], nr);
 			printf(" %8.0f (%5.2fx)", s.min, base / s.min);
 			fprintf(json, "%s{\"kind\": \"%s\", \"n\": %zu, ",
 				first ? "" : ", ", bench_kinds[k].name, counts[i]);
