@@ -2,23 +2,28 @@
 /*
  * Strategy "batched": like "fault", but one fault maps an aligned run of
  * MMAPDEMO_BATCH_PAGES neighbouring pages: fault-around for a driver.
+ * The process can say how it will touch the mapping, with the same
+ * madvise() hints the page cache reads for readahead: after MADV_SEQUENTIAL
+ * a run is MMAPDEMO_BATCH_SEQ_PAGES (2 MiB of 4 KiB pages), after
+ * MADV_RANDOM it is the one page touched.
  *
  * When to choose it: mappings are touched mostly in order (streaming, a
  * frame buffer, a ring).  The page cache does the same for files
  * (fault_around_bytes, 64 KiB by default) and TTM prefaults neighbouring
  * pages of graphics buffers.  Sequential first touch takes 1/16 of the
- * faults of strategy "fault".
+ * faults of strategy "fault", 1/512 after MADV_SEQUENTIAL.
  *
- * What it costs: each fault does up to 16 times the work, and pages the
- * process never touches get page table entries anyway (the pages exist
+ * What it costs: each fault does up to a run's worth of work, and pages
+ * the process never touches get page table entries anyway (the pages exist
  * already, so no extra memory beyond page tables).  Touching pages at
- * random gains little.
+ * random gains little; MADV_RANDOM says so, and each fault then maps only
+ * its own page.
  *
  * How: the handler installs the PTEs itself with vm_insert_pages() and
  * returns VM_FAULT_NOPAGE.  vm_insert_pages() takes a page reference and
  * an rmap entry per page, exactly what the core does for a page returned
- * in vmf->page, and takes the page table lock once per run instead of once
- * per page as vm_insert_page() would.  It may run here, under mmap_lock
+ * in vmf->page, and takes the page table lock once per page table the run
+ * covers instead of once per page as vm_insert_page() would.  It may run here, under mmap_lock
  * held for reading, because mmap() already set VM_MIXEDMAP; otherwise it
  * would have to set that flag itself, which needs mmap_lock for writing.
  * It stops at a slot that is already populated (another thread got there
@@ -31,6 +36,20 @@
 #include "compat.h"
 #include "mmapdemo.h"
 
+/*
+ * Pages one fault maps, from the hints madvise() keeps in vm_flags.  The
+ * flags are stable here: madvise() changes them with mmap_lock held for
+ * writing, and this handler runs with it held for reading.
+ */
+static pgoff_t mmapdemo_batch_pages(const struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_RAND_READ)
+		return 1;
+	if (vma->vm_flags & VM_SEQ_READ)
+		return MMAPDEMO_BATCH_SEQ_PAGES;
+	return MMAPDEMO_BATCH_PAGES;
+}
+
 static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -38,15 +57,16 @@ static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 	pgoff_t first = mmapdemo_vma_first(vma);
 	unsigned long mapped = 0;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
-	pgoff_t idx, start, end, i;
+	pgoff_t idx, run, start, end, i;
 
 	if (!mmapdemo_fault_idx(vmf, &idx))
 		return VM_FAULT_SIGBUS;
 
 	/* The run containing idx, aligned in buffer pages, inside the VMA. */
-	start = max(round_down(idx, MMAPDEMO_BATCH_PAGES), first);
-	end = min3(round_down(idx, MMAPDEMO_BATCH_PAGES) + MMAPDEMO_BATCH_PAGES,
-		   first + vma_pages(vma), (pgoff_t)buf->nr_pages);
+	run = mmapdemo_batch_pages(vma);
+	start = max(round_down(idx, run), first);
+	end = min3(round_down(idx, run) + run, first + vma_pages(vma),
+		   (pgoff_t)buf->nr_pages);
 
 	for (i = start; i < end; ) {
 		unsigned long addr = vma->vm_start + ((i - first) << PAGE_SHIFT);

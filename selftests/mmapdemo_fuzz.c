@@ -92,6 +92,7 @@ struct vma_m {
 	uintptr_t start, end;
 	uint64_t boff;		/* buffer offset mapped at start */
 	int strat, prot, thp, ofd, fmode;
+	int ra;			/* 0, MADV_SEQUENTIAL or MADV_RANDOM */
 	bool shared;
 	unsigned char **cow;	/* MAP_PRIVATE: per page, our copy or NULL */
 };
@@ -992,11 +993,13 @@ static int do_madvise(struct actor *a, struct op *op)
 {
 	static const int adv[] = { MADV_DONTNEED, MADV_WILLNEED, MADV_HUGEPAGE,
 				   MADV_NOHUGEPAGE, MADV_COLD, MADV_PAGEOUT,
-				   MADV_DONTNEED };
+				   MADV_DONTNEED, MADV_SEQUENTIAL, MADV_RANDOM,
+				   MADV_NORMAL };
 	static const char *const names[] = { "DONTNEED", "WILLNEED", "HUGEPAGE",
 					     "NOHUGEPAGE", "COLD", "PAGEOUT",
-					     "DONTNEED" };
-	int k = pick(op->r[1], 7), want = 0, got;
+					     "DONTNEED", "SEQUENTIAL", "RANDOM",
+					     "NORMAL" };
+	int k = pick(op->r[1], 10), want = 0, got, ra;
 	uintptr_t lo, hi;
 	struct vma_m *v;
 	int i = pick_range(a, op->r[0], &lo, &hi);
@@ -1025,6 +1028,18 @@ static int do_madvise(struct actor *a, struct op *op)
 	    (adv[k] == MADV_NOHUGEPAGE && v->thp != 2)) {
 		i = vma_isolate(a, i, lo, hi);
 		a->v[i].thp = adv[k] == MADV_HUGEPAGE ? 1 : 2;
+	}
+	/*
+	 * Access hints: batched changes its run length (batched.c), every
+	 * strategy gets a VMA with new flags, split off like the THP ones.
+	 */
+	if (adv[k] == MADV_SEQUENTIAL || adv[k] == MADV_RANDOM ||
+	    adv[k] == MADV_NORMAL) {
+		ra = adv[k] == MADV_NORMAL ? 0 : adv[k];
+		if (v->ra != ra) {
+			i = vma_isolate(a, i, lo, hi);
+			a->v[i].ra = ra;
+		}
 	}
 	return 0;
 }

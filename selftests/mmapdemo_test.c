@@ -45,6 +45,7 @@ FIXTURE_VARIANT(mmd) {
 	bool pfnmap;		/* VM_PFNMAP + VM_IO: raw PFNs, no GUP */
 	bool mixedmap;		/* VM_MIXEDMAP: PTEs inserted by the driver */
 	unsigned int batch;	/* pages one fault maps; 0: never faults */
+	int advice;		/* madvise() applied by MAP(); 0: none */
 };
 
 FIXTURE_VARIANT_ADD(mmd, remap) {
@@ -72,6 +73,28 @@ FIXTURE_VARIANT_ADD(mmd, batched) {
 	.past_end_ok = true,
 	.mixedmap = true,
 	.batch = MMAPDEMO_BATCH_PAGES,
+};
+
+/* batched after MADV_SEQUENTIAL: runs of 512 pages (batched.c) */
+FIXTURE_VARIANT_ADD(mmd, batched_seq) {
+	.strategy = MMAPDEMO_STRATEGY_BATCHED,
+	.other = MMAPDEMO_STRATEGY_FAULT,
+	.private_ok = true,
+	.past_end_ok = true,
+	.mixedmap = true,
+	.batch = MMAPDEMO_BATCH_SEQ_PAGES,
+	.advice = MADV_SEQUENTIAL,
+};
+
+/* batched after MADV_RANDOM: only the page touched */
+FIXTURE_VARIANT_ADD(mmd, batched_rand) {
+	.strategy = MMAPDEMO_STRATEGY_BATCHED,
+	.other = MMAPDEMO_STRATEGY_FAULT,
+	.private_ok = true,
+	.past_end_ok = true,
+	.mixedmap = true,
+	.batch = 1,
+	.advice = MADV_RANDOM,
 };
 
 FIXTURE_VARIANT_ADD(mmd, huge) {
@@ -127,9 +150,28 @@ static uint64_t faults_for(const FIXTURE_VARIANT(mmd) *variant,
 	return faults;
 }
 
-/* Map buffer bytes [off, off + len) with this variant's strategy. */
+/*
+ * Map buffer bytes [off, off + len) with this variant's strategy, then give
+ * the variant's madvise() hint.  The hint comes after mmap(): MAP_POPULATE
+ * has faulted with the default run by then.
+ */
+static void *map_variant(const FIXTURE_VARIANT(mmd) *variant, int fd,
+			 uint64_t base, uint64_t off, size_t len, int prot,
+			 int flags)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, base + off);
+
+	/* A hint refused on a mapping we have is a bug: fail the test. */
+	if (p != MAP_FAILED && variant->advice &&
+	    madvise(p, len, variant->advice)) {
+		perror("madvise");
+		abort();
+	}
+	return p;
+}
+
 #define MAP(off, len, prot, flags) \
-	mmap(NULL, (len), (prot), (flags), self->fd, self->base + (off))
+	map_variant(variant, self->fd, self->base, (off), (len), (prot), (flags))
 #define RW (PROT_READ | PROT_WRITE)
 
 /* ---- visibility -------------------------------------------------------- */
@@ -573,8 +615,10 @@ TEST_F(mmd, madvise_dontneed)
 TEST_F(mmd, map_populate)
 {
 	bool populated = variant->batch && !variant->pfnmap;
-	uint64_t faults = variant->batch ?
-		(8 + variant->batch - 1) / variant->batch : 0;
+	/* populate runs inside mmap(), before MAP() gives the hint */
+	unsigned int batch = variant->advice ? MMAPDEMO_BATCH_PAGES :
+					       variant->batch;
+	uint64_t faults = batch ? (8 + batch - 1) / batch : 0;
 	size_t n = 8, i;
 	struct mmapdemo_stats a, b, c;
 	volatile unsigned char *p;
@@ -714,6 +758,41 @@ TEST_F(mmd, fault_counter_exact)
 	EXPECT_EQ(faults_for(variant, touched, 4), f1 - f0);
 	EXPECT_EQ(f1, f2);
 	ASSERT_EQ(0, munmap((void *)p, 16 * self->page));
+}
+
+/*
+ * Touch buffer pages 480-543 in order, a window that crosses a boundary of
+ * every run length (16, 512): the first touch maps the rest of its run
+ * inside the VMA, and the whole window costs one fault per run it meets.
+ */
+TEST_F(mmd, sequential_touch_maps_runs)
+{
+	const unsigned int first = 480, n = 64;
+	unsigned int pages[64], i, run = variant->batch;
+	volatile unsigned char *p;
+	struct mmapdemo_stats a, b, c;
+
+	ASSERT_LE((first + n) * self->page, self->size);
+	p = MAP(first * self->page, n * self->page, RW, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	mmd_stats(self->fd, &a);
+	(void)p[0];
+	mmd_stats(self->fd, &b);
+	for (i = 0; i < n; i++) {
+		pages[i] = first + i;
+		(void)p[i * self->page];
+	}
+	mmd_stats(self->fd, &c);
+	if (run)	/* the first fault maps its run, clipped to the VMA */
+		EXPECT_EQ(run - first % run,
+			  b.strategy[variant->strategy].pages_mapped -
+			  a.strategy[variant->strategy].pages_mapped);
+	EXPECT_EQ(faults_for(variant, pages, n),
+		  c.strategy[variant->strategy].faults -
+		  a.strategy[variant->strategy].faults);
+	EXPECT_EQ(run ? n : 0, c.strategy[variant->strategy].pages_mapped -
+			       a.strategy[variant->strategy].pages_mapped);
+	ASSERT_EQ(0, munmap((void *)p, n * self->page));
 }
 
 TEST_F(mmd, sysfs_matches_ioctl)

@@ -17,6 +17,7 @@ enum bench_kind_id {
 	BK_REMAP,	/* the device's four strategies */
 	BK_FAULT,
 	BK_BATCHED,
+	BK_BATCHED_SEQ,	/* batched after madvise(MADV_SEQUENTIAL) */
 	BK_HUGE,
 	BK_MEMFD,	/* shmem, 4 KiB pages, allocated before the mapping */
 	BK_UDMABUF,	/* memfd pages exported as a dma-buf by /dev/udmabuf */

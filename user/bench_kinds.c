@@ -52,6 +52,7 @@ struct bench_kind bench_kinds[BK_NR] = {
 	[BK_REMAP] = { "remap", MMAPDEMO_STRATEGY_REMAP },
 	[BK_FAULT] = { "fault", MMAPDEMO_STRATEGY_FAULT },
 	[BK_BATCHED] = { "batched", MMAPDEMO_STRATEGY_BATCHED },
+	[BK_BATCHED_SEQ] = { "batched-seq", MMAPDEMO_STRATEGY_BATCHED },
 	[BK_HUGE] = { "huge", MMAPDEMO_STRATEGY_HUGE },
 	[BK_MEMFD] = { "memfd", -1 },
 	[BK_UDMABUF] = { "udmabuf", -1 },
@@ -351,6 +352,14 @@ static void *map_file(int k, int fd, size_t len)
 	case BK_HUGE:
 		return mmap(NULL, len, prot, MAP_SHARED, fd,
 			    MMAPDEMO_OFFSET(bench_kinds[k].strategy));
+	case BK_BATCHED_SEQ:	/* runs of MMAPDEMO_BATCH_SEQ_PAGES */
+		p = mmap(NULL, len, prot, MAP_SHARED, fd,
+			 MMAPDEMO_OFFSET(bench_kinds[k].strategy));
+		if (p != MAP_FAILED && madvise(p, len, MADV_SEQUENTIAL)) {
+			perror("madvise(MADV_SEQUENTIAL)");
+			exit(1);
+		}
+		return p;
 	case BK_SHMEM_THP:
 		p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
 		if (p != MAP_FAILED)

@@ -71,12 +71,18 @@
 /* Strategies, by region number. */
 #define MMAPDEMO_STRATEGY_REMAP		0	/* remap_pfn_range() at mmap() */
 #define MMAPDEMO_STRATEGY_FAULT		1	/* .fault, one page per fault */
-#define MMAPDEMO_STRATEGY_BATCHED	2	/* .fault maps 16 pages at once */
+#define MMAPDEMO_STRATEGY_BATCHED	2	/* .fault maps a run of pages */
 #define MMAPDEMO_STRATEGY_HUGE		3	/* 2 MiB blocks mapped by a PMD */
 #define MMAPDEMO_STRATEGY_SLOTS		8	/* array size in the ABI */
 
-/* Pages one fault of the batched strategy maps (an aligned run). */
+/*
+ * Pages one fault of the batched strategy maps: an aligned run of
+ * MMAPDEMO_BATCH_PAGES, of MMAPDEMO_BATCH_SEQ_PAGES after
+ * madvise(MADV_SEQUENTIAL), and only the page touched after
+ * madvise(MADV_RANDOM).
+ */
 #define MMAPDEMO_BATCH_PAGES	16
+#define MMAPDEMO_BATCH_SEQ_PAGES	512
 
 /* Largest buffer the module accepts (module parameter or RESIZE). */
 #define MMAPDEMO_MAX_SIZE	(1ULL << 30)
