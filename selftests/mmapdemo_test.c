@@ -795,6 +795,30 @@ TEST_F(mmd, sequential_touch_maps_runs)
 	ASSERT_EQ(0, munmap((void *)p, n * self->page));
 }
 
+/*
+ * MADV_NORMAL takes back MAP()'s hint (and is accepted by every strategy):
+ * the first fault maps the strategy's default run again.
+ */
+TEST_F(mmd, madvise_normal_drops_the_hint)
+{
+	const unsigned int n = 32;
+	unsigned int run = variant->advice ? MMAPDEMO_BATCH_PAGES :
+					     variant->batch;
+	volatile unsigned char *p = MAP(0, n * self->page, RW, MAP_SHARED);
+	struct mmapdemo_stats a, b;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise((void *)p, n * self->page, MADV_NORMAL));
+	mmd_stats(self->fd, &a);
+	(void)p[0];
+	mmd_stats(self->fd, &b);
+	EXPECT_EQ(run ? 1 : 0, b.strategy[variant->strategy].faults -
+			       a.strategy[variant->strategy].faults);
+	EXPECT_EQ(run, b.strategy[variant->strategy].pages_mapped -
+		       a.strategy[variant->strategy].pages_mapped);
+	ASSERT_EQ(0, munmap((void *)p, n * self->page));
+}
+
 TEST_F(mmd, sysfs_matches_ioctl)
 {
 	static const char *const names[] = { "mmaps", "live_maps", "faults",
