@@ -23,9 +23,10 @@
  * returns VM_FAULT_NOPAGE.  vm_insert_pages() takes a page reference and
  * an rmap entry per page, exactly what the core does for a page returned
  * in vmf->page, and takes the page table lock once per page table the run
- * covers instead of once per page as vm_insert_page() would.  It may run here, under mmap_lock
- * held for reading, because mmap() already set VM_MIXEDMAP; otherwise it
- * would have to set that flag itself, which needs mmap_lock for writing.
+ * covers instead of once per page as vm_insert_page() would.  It may run
+ * here, under mmap_lock held for reading, because mmap() already set
+ * VM_MIXEDMAP; otherwise it would have to set that flag itself, which
+ * needs mmap_lock for writing.
  * It stops at a slot that is already populated (another thread got there
  * first, or part of the run was touched before) with -EBUSY; we skip that
  * slot and go on with the rest.

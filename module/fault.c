@@ -19,9 +19,9 @@
  * lock alone, but for a VMA without ->map_pages it gives up and retries
  * under mmap_lock before calling ->fault: do_read_fault(),
  * do_shared_fault(), do_cow_fault().  mmapdemo_fault_idx() asserts it
- * with lockdep on the debug kernel.)  It may sleep, but must not wait for anything
- * an mmap() call holds.  It only reads vm_private_data, which the VMA's
- * reference keeps valid.
+ * with lockdep on the debug kernel.)  It may sleep, but must not wait for
+ * anything an mmap() call holds.  It only reads vm_private_data, which the
+ * VMA's reference keeps valid.
  *
  * The pages are order-0 pages (buffer.c): the core maps exactly the one
  * returned, with a PTE, never a PMD.

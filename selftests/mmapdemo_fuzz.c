@@ -323,8 +323,12 @@ static int vma_split(struct actor *a, int i, uintptr_t addr)
 	struct vma_m *v = &a->v[i], *n;
 	size_t lo_pages = (addr - v->start) / PS, hi_pages;
 
-	if (a->nv == MAXV)
-		return -1;
+	/* Every caller makes room first; running out is a fuzzer bug. */
+	if (a->nv == MAXV) {
+		printf("# fuzzer bug: no room to split a model VMA\n");
+		fflush(stdout);
+		abort();
+	}
 	n = &a->v[a->nv++];
 	*n = *v;
 	n->start = addr;
@@ -343,13 +347,10 @@ static int vma_split(struct actor *a, int i, uintptr_t addr)
 /* Make [lo, hi) inside VMA i a VMA of its own; returns its index. */
 static int vma_isolate(struct actor *a, int i, uintptr_t lo, uintptr_t hi)
 {
-	if (a->v[i].start < lo) {
+	if (a->v[i].start < lo)
 		i = vma_split(a, i, lo);
-		if (i < 0)
-			return -1;
-	}
-	if (a->v[i].end > hi && vma_split(a, i, hi) < 0)
-		return -1;
+	if (a->v[i].end > hi)
+		vma_split(a, i, hi);
 	return i;
 }
 
@@ -872,7 +873,8 @@ static int do_munmap(struct actor *a, struct op *op)
 	int i = pick_range(a, op->r[0], &lo, &hi);
 
 	snprintf(a->desc, sizeof(a->desc), "munmap");
-	if (i < 0)
+	/* Room for the model to split the first and the last VMA. */
+	if (i < 0 || a->nv >= MAXV - 2)
 		return skip(a);
 	/* Sometimes the whole run of adjacent own VMAs after lo. */
 	if (pick(op->r[1], 3) == 0)
