@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmapdemo bench: how each kind of mapping is made.  Besides the device's
- * four strategies, the kinds are what a user who needs memory shared with
- * userspace would pick instead of writing a driver at all:
+ * four strategies, and batched-seq (batched after madvise(MADV_SEQUENTIAL),
+ * which makes its runs 512 pages), the kinds are what a user who needs
+ * memory shared with userspace would pick instead of writing a driver:
  *
  *   memfd      shmem with 4 KiB pages, fallocate()d before it is mapped, so
  *              like the device its pages exist before the first touch;
