@@ -150,6 +150,12 @@ static uint64_t faults_for(const FIXTURE_VARIANT(mmd) *variant,
 	return faults;
 }
 
+/* Pages one fault maps before (or without) the variant's hint. */
+static unsigned int unhinted_batch(const FIXTURE_VARIANT(mmd) *variant)
+{
+	return variant->advice ? MMAPDEMO_BATCH_PAGES : variant->batch;
+}
+
 /*
  * Map buffer bytes [off, off + len) with this variant's strategy, then give
  * the variant's madvise() hint.  The hint comes after mmap(): MAP_POPULATE
@@ -616,8 +622,7 @@ TEST_F(mmd, map_populate)
 {
 	bool populated = variant->batch && !variant->pfnmap;
 	/* populate runs inside mmap(), before MAP() gives the hint */
-	unsigned int batch = variant->advice ? MMAPDEMO_BATCH_PAGES :
-					       variant->batch;
+	unsigned int batch = unhinted_batch(variant);
 	uint64_t faults = batch ? (8 + batch - 1) / batch : 0;
 	size_t n = 8, i;
 	struct mmapdemo_stats a, b, c;
@@ -802,8 +807,7 @@ TEST_F(mmd, sequential_touch_maps_runs)
 TEST_F(mmd, madvise_normal_drops_the_hint)
 {
 	const unsigned int n = 32;
-	unsigned int run = variant->advice ? MMAPDEMO_BATCH_PAGES :
-					     variant->batch;
+	unsigned int run = unhinted_batch(variant);
 	volatile unsigned char *p = MAP(0, n * self->page, RW, MAP_SHARED);
 	struct mmapdemo_stats a, b;
 

@@ -350,13 +350,13 @@ static void *map_file(int k, int fd, size_t len)
 	case BK_REMAP:
 	case BK_FAULT:
 	case BK_BATCHED:
+	case BK_BATCHED_SEQ:
 	case BK_HUGE:
-		return mmap(NULL, len, prot, MAP_SHARED, fd,
-			    MMAPDEMO_OFFSET(bench_kinds[k].strategy));
-	case BK_BATCHED_SEQ:	/* runs of MMAPDEMO_BATCH_SEQ_PAGES */
 		p = mmap(NULL, len, prot, MAP_SHARED, fd,
 			 MMAPDEMO_OFFSET(bench_kinds[k].strategy));
-		if (p != MAP_FAILED && madvise(p, len, MADV_SEQUENTIAL)) {
+		/* batched-seq: runs of MMAPDEMO_BATCH_SEQ_PAGES */
+		if (k == BK_BATCHED_SEQ && p != MAP_FAILED &&
+		    madvise(p, len, MADV_SEQUENTIAL)) {
 			perror("madvise(MADV_SEQUENTIAL)");
 			exit(1);
 		}
