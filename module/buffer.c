@@ -61,10 +61,15 @@ static int mmapdemo_alloc_block(struct mmapdemo_buf *buf, unsigned long first,
 		page = alloc_pages(MMAPDEMO_GFP | __GFP_NORETRY | __GFP_NOWARN,
 				   MMAPDEMO_PMD_ORDER);
 	if (page) {
-		/* 512 pages with a refcount of one each, no folio left. */
+		/*
+		 * 512 pages with a refcount of one each, no folio left.  One
+		 * buddy allocation never crosses a memory section, so its
+		 * struct pages are contiguous on every memory model and
+		 * page + i is the i-th page (7.3 has no nth_page() any more).
+		 */
 		split_page(page, MMAPDEMO_PMD_ORDER);
 		for (i = 0; i < n; i++)
-			buf->pages[first + i] = nth_page(page, i);
+			buf->pages[first + i] = page + i;
 		__set_bit(first / MMAPDEMO_PMD_PAGES, buf->contig);
 		return 0;
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels mmapdemo supports (6.1 to 6.12 tested),
+ * Differences between the kernels mmapdemo supports (6.1, 6.12 and 7.3 tested),
  * all here so that the .c files read as code for the newest kernel.
  *
  * Each MMAPDEMO_HAVE_* comes from a feature probe in Kbuild (compile a use
@@ -37,17 +37,47 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /*
- * 6.10 replaced the mm->get_unmapped_area method (which drivers called to
- * get the default placement) by mm_get_unmapped_area().
+ * The default placement of a mapping: 6.10 replaced the mm->get_unmapped_area
+ * method by mm_get_unmapped_area(mm, ...), and by 7.3 that lost its mm
+ * argument.
  */
-#ifdef MMAPDEMO_NO_MM_GET_UNMAPPED_AREA
+#if defined(MMAPDEMO_MM_GET_UNMAPPED_AREA_MM)
 static inline unsigned long
-mm_get_unmapped_area(struct mm_struct *mm, struct file *file,
-		     unsigned long addr, unsigned long len,
-		     unsigned long pgoff, unsigned long flags)
+mmapdemo_mm_get_unmapped_area(struct file *file, unsigned long addr,
+			      unsigned long len, unsigned long pgoff,
+			      unsigned long flags)
 {
-	return mm->get_unmapped_area(file, addr, len, pgoff, flags);
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
 }
+
+#define mm_get_unmapped_area mmapdemo_mm_get_unmapped_area
+#elif defined(MMAPDEMO_NO_MM_GET_UNMAPPED_AREA)
+static inline unsigned long
+mmapdemo_mm_get_unmapped_area(struct file *file, unsigned long addr,
+			      unsigned long len, unsigned long pgoff,
+			      unsigned long flags)
+{
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+}
+
+#define mm_get_unmapped_area mmapdemo_mm_get_unmapped_area
+#endif
+
+/*
+ * By 7.3 vmf_insert_pfn_pmd() takes a plain PFN; before, a pfn_t from
+ * <linux/pfn_t.h>, which is gone there.
+ */
+#ifdef MMAPDEMO_PFN_T
+#include <linux/pfn_t.h>
+
+static inline vm_fault_t mmapdemo_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+						     unsigned long pfn,
+						     bool write)
+{
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+}
+
+#define vmf_insert_pfn_pmd mmapdemo_vmf_insert_pfn_pmd
 #endif
 
 /*

@@ -218,8 +218,7 @@ static unsigned long mmapdemo_get_unmapped_area(struct file *file,
 	    mmapdemo_strategies[region]->get_unmapped_area)
 		return mmapdemo_strategies[region]->get_unmapped_area(file,
 				addr, len, pgoff, flags);
-	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff,
-				    flags);
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
 const struct file_operations mmapdemo_fops = {

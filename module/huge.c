@@ -47,7 +47,6 @@
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
-#include <linux/pfn_t.h>
 
 #include "compat.h"
 #include "mmapdemo.h"
@@ -70,7 +69,7 @@ static vm_fault_t mmapdemo_huge_pmd(struct vm_fault *vmf)
 	    !test_bit(idx / MMAPDEMO_PMD_PAGES, buf->contig))
 		return VM_FAULT_FALLBACK;
 
-	ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(buf->pages[idx])),
+	ret = vmf_insert_pfn_pmd(vmf, page_to_pfn(buf->pages[idx]),
 				 vmf->flags & FAULT_FLAG_WRITE);
 	return mmapdemo_fault_done(vma, idx,
 				   ret == VM_FAULT_NOPAGE ? MMAPDEMO_PMD_PAGES : 0,

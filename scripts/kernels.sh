@@ -8,9 +8,18 @@
 # 6.1 ABI name moves too (6.1.0-56-amd64, ...).  The pins below are what the
 # project was last tested with; when a pin has disappeared from the archive
 # we fall back to the newest published kernel of the same series.
+#
+# 6.1 and 6.12 are bookworm's (on the host).  7.3 is Debian's newest, from
+# trixie-backports: its headers need trixie's userspace (libc6 >= 2.38,
+# gcc-14), so it lives in a trixie root that scripts/trixie-root makes
+# from Debian's packages (image, modules, headers, compiler, and
+# linux-source-7.3 for the debug kernel).  Moving to 7.4: MMD_PIN_73 and
+# MMD_DEBUG_SRC_PKG, and make trace-demo.
 
 MMD_PIN_61=6.1.0-56-amd64
 MMD_PIN_612=6.12.117+deb12-amd64
+MMD_PIN_73=7.3.4+deb13-amd64
+MMD_TROOT_SUITES="trixie trixie-backports"
 
 MMD_CACHE=${MMD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mmapdemo}
 
@@ -39,20 +48,42 @@ mmd_pkg_available() {
 	apt-cache show "$1" >/dev/null 2>&1
 }
 
-# The 6.12-debug kernel: built by scripts/debug-kernel from Debian's
-# linux-source-6.12 with scripts/debug-kernel.config, cached under
-# $MMD_CACHE/debug-kernel/<source version>-<fragment hash>/.
-MMD_DEBUG_SRC_PKG=linux-source-6.12
+# The trixie root: what it holds (the pinned 7.3 kernel's packages, and
+# what building, DKMS and the Debian packages need there), and where it is:
+# $MMD_CACHE/trixie-root/<hash of this list and the suites>/, so a changed
+# list builds a new root.  linux-base: the 7.3 image pre-depends on the
+# backports version.
+mmd_troot_pkgs() {
+	printf '%s\n' gcc-14 make libc6-dev kmod linux-base/trixie-backports \
+		"linux-image-$MMD_PIN_73" "linux-headers-$MMD_PIN_73" \
+		"$MMD_DEBUG_SRC_PKG" dkms
+}
+mmd_troot() {
+	local key
+	key=$({ mmd_troot_pkgs; echo "$MMD_TROOT_SUITES"; } | sha1sum | cut -c1-12)
+	printf '%s\n' "$MMD_CACHE/trixie-root/$key"
+}
+mmd_troot_ready() { [ -f "$(mmd_troot)/.mmapdemo-ready" ]; }
+
+# A trixie kernel (Debian 13's "+deb13" releases) lives in the trixie root:
+# its image, its modules, its kbuild tree, and the compiler to use it.
+mmd_in_troot() { case $1 in *+deb13-*) return 0 ;; esac; return 1; }
+
+# The 7.3-debug kernel: built by scripts/debug-kernel from Debian's
+# linux-source-7.3 (in the trixie root) with scripts/debug-kernel.config,
+# cached under $MMD_CACHE/debug-kernel/<source version>-<fragment hash>/.
+MMD_DEBUG_SRC_PKG=linux-source-7.3
+MMD_DEBUG_SERIES=7.3-debug
 MMD_DEBUG_SUFFIX=-mmapdemo-debug
 
-mmd_debug_srcver() {	# installed version, else the archive's candidate
+mmd_debug_src_tarball() {
+	printf '%s\n' "$(mmd_troot)/usr/src/$MMD_DEBUG_SRC_PKG.tar.xz"
+}
+mmd_debug_srcver() {	# the version in the trixie root
 	local v
-	v=$(dpkg-query -W -f='${Version}' "$MMD_DEBUG_SRC_PKG" 2>/dev/null) || v=
-	if [ -z "$v" ] && mmd_apt_lists_ready; then
-		v=$(apt-cache policy "$MMD_DEBUG_SRC_PKG" | sed -n 's/^ *Candidate: //p')
-	fi
-	[ -n "$v" ] && [ "$v" != "(none)" ] ||
-		mmd_die "no $MMD_DEBUG_SRC_PKG installed or in the archive: run make deps"
+	v=$(dpkg-query --admindir="$(mmd_troot)/var/lib/dpkg" -W \
+		-f='${Version}' "$MMD_DEBUG_SRC_PKG" 2>/dev/null) || v=
+	[ -n "$v" ] || mmd_die "no $MMD_DEBUG_SRC_PKG in the trixie root $(mmd_troot): run make deps"
 	printf '%s\n' "$v"
 }
 
@@ -70,6 +101,8 @@ mmd_is_debug() { case $1 in *"$MMD_DEBUG_SUFFIX") return 0 ;; esac; return 1; }
 mmd_vmlinuz() {
 	if mmd_is_debug "$1"; then
 		printf '%s\n' "$(mmd_debug_dir)/bzImage"
+	elif mmd_in_troot "$1"; then
+		printf '%s\n' "$(mmd_troot)/boot/vmlinuz-$1"
 	else
 		printf '/boot/vmlinuz-%s\n' "$1"
 	fi
@@ -78,23 +111,35 @@ mmd_vmlinuz() {
 mmd_modroot() {	# the root under which lib/modules/<release> is found
 	if mmd_is_debug "$1"; then
 		printf '%s\n' "$(mmd_debug_dir)/modroot"
+	elif mmd_in_troot "$1"; then
+		mmd_troot
 	else
 		printf '/\n'
 	fi
 }
 
-# Print the kernel release (uname -r of the guest) for a series: 6.1, 6.12
-# or 6.12-debug.
+# Where a release's modules are built: "/" (the host, with the compiler
+# its headers name) or the trixie root (scripts/in-root runs them there).
+mmd_buildroot() {
+	if mmd_in_troot "$1"; then mmd_troot; else printf '/\n'; fi
+}
+
+# Print the kernel release (uname -r of the guest) for a series: 6.1, 6.12,
+# 7.3 or 7.3-debug.
 mmd_resolve_kver() {
 	local series=$1 pin cand
 	case $series in
-	6.12-debug)
-		# Debian's version 6.12.117-1~deb12u1 builds release 6.12.117.
+	"$MMD_DEBUG_SERIES")
+		# Debian's version 7.3.4-1~bpo13+1 builds release 7.3.4.
 		pin=$(mmd_debug_srcver)
 		printf '%s%s\n' "${pin%%-*}" "$MMD_DEBUG_SUFFIX"
 		return 0 ;;
 	6.1)	pin=$MMD_PIN_61 ;;
 	6.12)	pin=$MMD_PIN_612 ;;
+	7.3)	# The root is made with this pin (mmd_troot_pkgs): when Debian
+		# drops it, scripts/trixie-root fails and names the newest.
+		printf '%s\n' "$MMD_PIN_73"
+		return 0 ;;
 	*)	printf '%s\n' "$series"; return 0 ;;	# already a full release
 	esac
 	# A kernel we already unpacked is good enough: no archive lookup.
@@ -121,10 +166,10 @@ mmd_resolve_kver() {
 }
 
 # Debian's stock kernels (DKMS, packages, benchmarks, trace-demo), and the
-# matrix "make check" runs: KERNELS="6.1 6.12 6.12-debug" unless
+# matrix "make check" runs: KERNELS="6.1 6.12 7.3 7.3-debug" unless
 # overridden.
-MMD_STOCK_KERNELS="6.1 6.12"
-MMD_MATRIX_DEFAULT="$MMD_STOCK_KERNELS 6.12-debug"
+MMD_STOCK_KERNELS="6.1 6.12 7.3"
+MMD_MATRIX_DEFAULT="$MMD_STOCK_KERNELS $MMD_DEBUG_SERIES"
 mmd_matrix() {
 	local s
 	for s in ${KERNELS:-$MMD_MATRIX_DEFAULT}; do
