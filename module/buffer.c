@@ -45,6 +45,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "mmapdemo.h"
 
 #define MMAPDEMO_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL)
@@ -101,7 +102,7 @@ struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size)
 	struct mmapdemo_buf *buf;
 	int ret = -ENOMEM;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kzalloc_obj(*buf, GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	buf->size = size;

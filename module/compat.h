@@ -108,6 +108,15 @@ static inline unsigned int mmapdemo_huge_fault_order(unsigned int order)
 #endif
 
 /*
+ * 7.3 allocates one object by its type: kzalloc_obj(*p, gfp) is
+ * kzalloc(sizeof(*p), gfp) that cannot get the size wrong.
+ */
+#ifdef MMAPDEMO_NO_KZALLOC_OBJ
+#include <linux/slab.h>
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
+
+/*
  * A PFN map by PMD needs the architecture's "special" PMD bit, which tells
  * the core there is no page to take references on behind the entry
  * (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 on x86-64).  vfio-pci inserts PFN

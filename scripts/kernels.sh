@@ -52,7 +52,7 @@ mmd_pkg_available() {
 # what building, DKMS and the Debian packages need there), and where it is:
 # $MMD_CACHE/trixie-root/<hash of this list and the suites>/, so a changed
 # list builds a new root.  linux-base: the 7.3 image pre-depends on the
-# backports version.
+# backports version.  Besides, sparse from sid (scripts/trixie-root).
 mmd_troot_pkgs() {
 	printf '%s\n' gcc-14 make libc6-dev kmod linux-base/trixie-backports \
 		"linux-image-$MMD_PIN_73" "linux-headers-$MMD_PIN_73" \
@@ -60,10 +60,21 @@ mmd_troot_pkgs() {
 }
 mmd_troot() {
 	local key
-	key=$({ mmd_troot_pkgs; echo "$MMD_TROOT_SUITES"; } | sha1sum | cut -c1-12)
+	key=$({ mmd_troot_pkgs; echo "$MMD_TROOT_SUITES sparse/sid"; } |
+	      sha1sum | cut -c1-12)
 	printf '%s\n' "$MMD_CACHE/trixie-root/$key"
 }
 mmd_troot_ready() { [ -f "$(mmd_troot)/.mmapdemo-ready" ]; }
+
+# sparse for 7.3's headers, in the root (scripts/trixie-root says why).
+MMD_TROOT_SPARSE=/opt/sparse-sid/usr/bin/sparse
+# The same binary run from the host, through the root's own dynamic loader
+# and libraries (the debug kernel's in-tree lint): a CHECK= for kbuild.
+mmd_troot_sparse_cmd() {
+	local r
+	r=$(mmd_troot)
+	printf '%s\n' "$r/lib64/ld-linux-x86-64.so.2 --library-path $r/lib/x86_64-linux-gnu $r$MMD_TROOT_SPARSE"
+}
 
 # A trixie kernel (Debian 13's "+deb13" releases) lives in the trixie root:
 # its image, its modules, its kbuild tree, and the compiler to use it.
