@@ -52,11 +52,14 @@ mmd_pkg_available() {
 # what building, DKMS and the Debian packages need there), and where it is:
 # $MMD_CACHE/trixie-root/<hash of this list and the suites>/, so a changed
 # list builds a new root.  linux-base: the 7.3 image pre-depends on the
-# backports version.  Besides, sparse from sid (scripts/trixie-root).
+# backports version.  dkms, udev, lintian, adduser and libkmod2: make
+# dkms-check and make deb-check on Debian 13.  Besides, sparse from sid
+# (scripts/trixie-root).
 mmd_troot_pkgs() {
 	printf '%s\n' gcc-14 make libc6-dev kmod linux-base/trixie-backports \
 		"linux-image-$MMD_PIN_73" "linux-headers-$MMD_PIN_73" \
-		"$MMD_DEBUG_SRC_PKG" dkms
+		"$MMD_DEBUG_SRC_PKG" dkms \
+		udev lintian adduser libkmod2
 }
 mmd_troot() {
 	local key
