@@ -55,9 +55,23 @@ mmd_pkg_available() {
 # backports version.  dkms, udev, lintian, adduser and libkmod2: make
 # dkms-check and make deb-check on Debian 13.  Besides, sparse from sid
 # (scripts/trixie-root).
+# The 7.3 release the root holds: the pin, or the newest 7.3 Debian
+# publishes once the pin is gone (scripts/trixie-root looks, and writes
+# "PIN RELEASE" to $MMD_CACHE/trixie-root.release).
+mmd_troot_kver() {
+	local pin rel
+	pin= rel=
+	[ -r "$MMD_CACHE/trixie-root.release" ] &&
+		read -r pin rel < "$MMD_CACHE/trixie-root.release"
+	if [ "$pin" = "$MMD_PIN_73" ] && [ -n "$rel" ]; then
+		printf '%s\n' "$rel"
+	else
+		printf '%s\n' "$MMD_PIN_73"
+	fi
+}
 mmd_troot_pkgs() {
 	printf '%s\n' gcc-14 make libc6-dev kmod linux-base/trixie-backports \
-		"linux-image-$MMD_PIN_73" "linux-headers-$MMD_PIN_73" \
+		"linux-image-$(mmd_troot_kver)" "linux-headers-$(mmd_troot_kver)" \
 		"$MMD_DEBUG_SRC_PKG" dkms \
 		udev lintian adduser libkmod2
 }
@@ -150,9 +164,7 @@ mmd_resolve_kver() {
 		return 0 ;;
 	6.1)	pin=$MMD_PIN_61 ;;
 	6.12)	pin=$MMD_PIN_612 ;;
-	7.3)	# The root is made with this pin (mmd_troot_pkgs): when Debian
-		# drops it, scripts/trixie-root fails and names the newest.
-		printf '%s\n' "$MMD_PIN_73"
+	7.3)	mmd_troot_kver
 		return 0 ;;
 	*)	printf '%s\n' "$series"; return 0 ;;	# already a full release
 	esac
