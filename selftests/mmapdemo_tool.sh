@@ -39,7 +39,7 @@ if [ ! -x "$TOOL" ]; then
 	ktap_skip_all "no mmapdemo tool at $TOOL (set MMAPDEMO_TOOL)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 14
+ktap_set_plan 20
 
 run() {	# run NAME CMD...: output in $OUT/NAME, status in $rc
 	local name=$1
@@ -62,6 +62,29 @@ has() { grep -q -- "$2" "$OUT/$1"; }
 run verify "$TOOL" verify
 result "tool: verify passes every check" \
 	eval '[ $rc = 0 ] && has verify " 0 failed"'
+
+run verify1 "$TOOL" verify -s huge
+result "tool: verify -s huge checks huge alone, through /dev/mmapdemo-huge" \
+	eval '[ $rc = 0 ] && has verify1 "^huge " && ! has verify1 "^fault " && has verify1 " 0 failed"'
+
+NODES="/dev/mmapdemo /dev/mmapdemo-fault /dev/mmapdemo-batched /dev/mmapdemo-huge"
+n=0
+for node in $NODES; do [ -c "$node" ] && n=$((n + 1)); done
+result "tool: four device nodes in /dev, one per strategy" eval '[ $n = 4 ]'
+
+# fio knows nothing of this project: its mmap engine treats each node as a
+# file of the size we give it (the buffer's), maps it from offset 0, writes
+# every byte and reads them back against a crc32c per block.
+size=$(cat "$SYSFS/buffer_size")
+for node in $NODES; do
+	fname=${node##*/}
+	run "fio-$fname" bash -c 'set -o pipefail; fio "$@" --output-format=json |
+		jq -c "{write_bytes: .jobs[0].write.io_bytes, error: .jobs[0].error}"' \
+		fio --name="$fname" --ioengine=mmap --filename="$node" \
+		--size="$size" --rw=write --bs=64k --verify=crc32c --do_verify=1
+	result "fio: mmap engine writes and verifies all $size bytes of $node" \
+		eval '[ $rc = 0 ] && has "fio-$fname" "^{\"write_bytes\":$size,\"error\":0}$"'
+done
 
 run info "$TOOL" info --json
 run stats "$TOOL" stats --json
