@@ -101,6 +101,33 @@ TEST_F(node, a_file_of_the_buffer_size)
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
 
+/* read/write, splice both ways and lseek on every node: the same bytes. */
+TEST_F(node, read_write_splice_and_seek)
+{
+	unsigned char buf[16], got[16];
+	loff_t off = 64;
+	int pfd[2];
+
+	mmd_pattern_fill(buf, sizeof(buf), 0x61);
+	ASSERT_EQ(sizeof(buf), pwrite(self->fd, buf, sizeof(buf), 64));
+	ASSERT_EQ(0, pipe(pfd));
+	ASSERT_EQ(sizeof(buf), splice(self->fd, &off, pfd[1], NULL, sizeof(buf), 0));
+	ASSERT_EQ(sizeof(got), read(pfd[0], got, sizeof(got)));
+	EXPECT_TRUE(mmd_pattern_ok(got, sizeof(got), 0x61));
+	ASSERT_EQ(8, write(pfd[1], "spliced!", 8));
+	off = 128;
+	ASSERT_EQ(8, splice(pfd[0], NULL, self->fd, &off, 8, 0));
+	ASSERT_EQ(8, pread(self->rfd, got, 8, 128));
+	EXPECT_EQ(0, memcmp(got, "spliced!", 8));
+	EXPECT_EQ(-1, lseek(self->fd, self->size + 1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	memset(buf, 0, sizeof(buf));
+	pwrite(self->fd, buf, sizeof(buf), 64);
+	pwrite(self->fd, buf, 8, 128);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 /*
  * From offset 0, the whole buffer, the same bytes as read() and write()
  * on /dev/mmapdemo; counted as the node's strategy.
