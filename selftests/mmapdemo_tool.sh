@@ -86,14 +86,14 @@ for node in "${nodes[@]}"; do
 		eval '[ $rc = 0 ] && has "fio-$fname" "^{\"write_bytes\":$size,\"error\":0}$"'
 done
 
-# gdb, attached to a process that maps every node: it prints the bytes
-# that process wrote and changes them.  On remap and huge that goes
+# gdb, attached to a process that maps a page of every node: it prints
+# the bytes that process wrote and changes them.  On remap and huge that goes
 # through the driver's vm_ops->access (GUP cannot pin a PFN map).
 python3 -c '
 import ctypes, mmap, os, sys, time
 addrs = []
 for i, n in enumerate(sys.argv[1:]):
-    m = mmap.mmap(os.open(n, os.O_RDWR), 4096)
+    m = mmap.mmap(os.open(n, os.O_RDWR), 4096, offset=4096 * i)
     m[0:4] = b"GDB%d" % i
     addrs.append(hex(ctypes.addressof(ctypes.c_char.from_buffer(m))))
     globals()["m%d" % i] = m
@@ -109,11 +109,13 @@ done
 run gdb gdb -batch -nx -p "$holder" "${gdbcmds[@]}"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+# Each node's process mapped its own page (page i of the buffer).
 seen=0 changed=0 i=0
 for node in "${nodes[@]}"; do
 	grep -q "'G'.*'D'.*'B'.*'$i'" "$OUT/gdb" && seen=$((seen + 1))
-	[ "$(head -c 1 "$node")" = g ] && changed=$((changed + 1))
-	printf '\0\0\0\0' | dd of="$node" conv=notrunc status=none
+	[ "$(dd if="$node" bs=4096 skip="$i" count=1 status=none | head -c 1 | tr -d '\0')" = g ] &&
+		changed=$((changed + 1))
+	dd if=/dev/zero of="$node" bs=4096 seek="$i" count=1 conv=notrunc status=none
 	i=$((i + 1))
 done
 ktap_print_msg "gdb printed $seen of 4 mappings, changed $changed"
