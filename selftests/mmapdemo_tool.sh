@@ -81,7 +81,7 @@ for node in "${nodes[@]}"; do
 	run "fio-$fname" bash -c 'set -o pipefail; fio "$@" --output-format=json |
 		jq -c "{write_bytes: .jobs[0].write.io_bytes, error: .jobs[0].error}"' \
 		fio --name="$fname" --ioengine=mmap --filename="$node" \
-		--size="$size" --rw=write --bs=64k --verify=crc32c --do_verify=1
+		--size="$size" --rw=write --bs=4k --verify=crc32c --do_verify=1
 	result "fio: mmap engine writes and verifies all $size bytes of $node" \
 		eval '[ $rc = 0 ] && has "fio-$fname" "^{\"write_bytes\":$size,\"error\":0}$"'
 done
