@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Map /dev/mmapdemo from Python with nothing but the standard mmap module.
 
-The strategy is chosen by the mmap offset (include/uapi/linux/mmapdemo.h):
-buffer offset OFF is at OFF for the remap strategy and at (1 << 40) + OFF
-for the fault strategy.  Offsets must be multiples of
+Each strategy has its own node, a file of the buffer's size mapped from
+offset 0: /dev/mmapdemo (remap), /dev/mmapdemo-fault, /dev/mmapdemo-batched
+and /dev/mmapdemo-huge.  Offsets must be multiples of
 mmap.ALLOCATIONGRANULARITY (the page size).
 
 It checks, and prints, that bytes cross between this program, the C tool
@@ -19,9 +19,8 @@ import subprocess
 import sys
 
 DEV = "/dev/mmapdemo"
-REGION_SHIFT = 40                       # MMAPDEMO_REGION_SHIFT
-STRATEGIES = ("remap", "fault", "batched", "huge")  # MMAPDEMO_STRATEGY_*
-REMAP, FAULT = 0, 1
+NODES = {"remap": DEV, "fault": DEV + "-fault", "batched": DEV + "-batched",
+         "huge": DEV + "-huge"}
 
 failures = 0
 
@@ -36,19 +35,19 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     tool = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.join(here, "..", "user", "mmapdemo")
-    fd = os.open(DEV, os.O_RDWR)
+    fds = {name: os.open(node, os.O_RDWR) for name, node in NODES.items()}
+    fd = fds["fault"]
     size = os.lseek(fd, 0, os.SEEK_END)  # a fixed-size file: SEEK_END is the size
     page = mmap.ALLOCATIONGRANULARITY
     off = size - 2 * page                # work near the end of the buffer
-    print(f"{DEV}: {size} bytes, page {page}, working at offset {off:#x}")
+    print(f"{DEV}*: {size} bytes, page {page}, working at offset {off:#x}")
 
     # The C tool writes through a remap mapping; we read through a fault one.
     msg = "written by the C tool"
     subprocess.run([tool, "write", "-s", "remap", str(off), msg], check=True,
                    stdout=subprocess.DEVNULL)
     m = mmap.mmap(fd, page, mmap.MAP_SHARED,
-                  mmap.PROT_READ | mmap.PROT_WRITE,
-                  offset=(FAULT << REGION_SHIFT) + off)
+                  mmap.PROT_READ | mmap.PROT_WRITE, offset=off)
     got = m[:len(msg)]
     check(got == msg.encode(), f"Python (fault mapping) reads the C tool's write: {got!r}")
 
@@ -63,8 +62,8 @@ def main():
     check(got == ours, f"read() returns Python's write: {got!r}")
 
     # A second mapping with the other strategy shows the same bytes.
-    r = mmap.mmap(fd, page, mmap.MAP_SHARED, mmap.PROT_READ,
-                  offset=(REMAP << REGION_SHIFT) + off)
+    r = mmap.mmap(fds["remap"], page, mmap.MAP_SHARED, mmap.PROT_READ,
+                  offset=off)
     check(r[256:256 + len(ours)] == ours, "a remap mapping shows the same bytes")
     r.close()
 
@@ -72,16 +71,16 @@ def main():
     # on every strategy (the buffer is memory, there is nothing to write
     # back), so code written for regular files runs unchanged.
     flushed = []
-    for s, name in enumerate(STRATEGIES):
-        f = mmap.mmap(fd, page, offset=(s << REGION_SHIFT) + off)
+    for s, name in enumerate(NODES):
+        f = mmap.mmap(fds[name], page, offset=off)
         f[512:516] = b"fl%02d" % s
         f.flush()
-        os.fsync(fd)
+        os.fsync(fds[name])
         if os.pread(fd, 4, off + 512) == b"fl%02d" % s:
             flushed.append(name)
         f[512:516] = b"\0" * 4
         f.close()
-    check(len(flushed) == len(STRATEGIES),
+    check(len(flushed) == len(NODES),
           f"mmap.flush() and os.fsync() succeed on every strategy: {', '.join(flushed)}")
 
     # The kernel's rules, seen from Python.
@@ -100,7 +99,8 @@ def main():
     m[0:len(msg)] = b"\0" * len(msg)     # leave the buffer as we found it
     m[256:256 + len(ours)] = b"\0" * len(ours)
     m.close()
-    os.close(fd)
+    for f in fds.values():
+        os.close(f)
     print("all checks passed" if not failures else f"{failures} check(s) failed")
     return 1 if failures else 0
 

@@ -169,13 +169,13 @@ void mmapdemo_buf_put(struct mmapdemo_buf *buf)
 }
 
 /* A counted reference to the current buffer; put it when done. */
-struct mmapdemo_buf *mmapdemo_cur_buf(void)
+struct mmapdemo_buf *mmapdemo_cur_buf(struct mmapdemo_dev *dev)
 {
 	struct mmapdemo_buf *buf;
 
-	mutex_lock(&mmapdemo.lock);
-	buf = mmapdemo_buf_get(mmapdemo.buf);
-	mutex_unlock(&mmapdemo.lock);
+	mutex_lock(&dev->lock);
+	buf = mmapdemo_buf_get(dev->buf);
+	mutex_unlock(&dev->lock);
 	return buf;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * file_operations of /dev/mmapdemo: open/release, read_iter/write_iter,
+ * file_operations of the device nodes: open/release, read_iter/write_iter,
  * splice, fsync and llseek with the semantics of a fixed-size file, and the
- * mmap entry point.
+ * mmap entry points.  One file_operations per node, as drivers/char/mem.c
+ * has one per minor: they differ only in how mmap() reads its offset.
  *
  * mmap() reaches us as: mmap(2) (rejects an unaligned offset) ->
  * vm_mmap_pgoff() (takes mmap_lock for writing) -> do_mmap() (checks prot
@@ -12,7 +13,8 @@
  * We therefore run with mmap_lock held: we may sleep, but must not fault on
  * user memory or take a lock that is held while doing so.  Our job is to
  * say no to anything we do not support, fix the VMA's flags, and install
- * vm_ops (and, for remap, the page tables).  MAP_POPULATE, if asked for,
+ * vm_ops (and, for remap, the page tables).  Every handler finds the
+ * device from the file (mmapdemo_file_dev()).  MAP_POPULATE, if asked for,
  * runs after us, once mmap_lock is released (mm_populate() takes it again
  * for reading).
  */
@@ -47,8 +49,10 @@ mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
  */
 static int mmapdemo_open(struct inode *inode, struct file *file)
 {
-	atomic64_inc(&mmapdemo.opens);
-	atomic64_inc(&mmapdemo.open_files);
+	struct mmapdemo_dev *dev = mmapdemo_file_dev(file);
+
+	atomic64_inc(&dev->opens);
+	atomic64_inc(&dev->open_files);
 	return 0;
 }
 
@@ -59,7 +63,7 @@ static int mmapdemo_open(struct inode *inode, struct file *file)
  */
 static int mmapdemo_release(struct inode *inode, struct file *file)
 {
-	atomic64_dec(&mmapdemo.open_files);
+	atomic64_dec(&mmapdemo_file_dev(file)->open_files);
 	return 0;
 }
 
@@ -79,7 +83,7 @@ static ssize_t mmapdemo_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 	if (pos < 0)
 		return -EINVAL;
-	buf = mmapdemo_cur_buf();
+	buf = mmapdemo_cur_buf(mmapdemo_file_dev(iocb->ki_filp));
 	if (pos >= buf->size) {
 		ret = 0;			/* end of file */
 		goto out_put;
@@ -109,7 +113,7 @@ static ssize_t mmapdemo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return -EINVAL;
 	if (!iov_iter_count(from))
 		return 0;
-	buf = mmapdemo_cur_buf();
+	buf = mmapdemo_cur_buf(mmapdemo_file_dev(iocb->ki_filp));
 	if (pos >= buf->size) {
 		ret = -ENOSPC;			/* a fixed-size file is full */
 		goto out_put;
@@ -131,7 +135,7 @@ out_put:
 /* SEEK_END is relative to the buffer size; outside [0, size]: EINVAL. */
 static loff_t mmapdemo_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct mmapdemo_buf *buf = mmapdemo_cur_buf();
+	struct mmapdemo_buf *buf = mmapdemo_cur_buf(mmapdemo_file_dev(file));
 	loff_t ret;
 
 	ret = fixed_size_llseek(file, offset, whence, buf->size);
@@ -139,10 +143,14 @@ static loff_t mmapdemo_llseek(struct file *file, loff_t offset, int whence)
 	return ret;
 }
 
-static int mmapdemo_do_mmap(struct vm_area_struct *vma)
+/*
+ * Everything common to the mmap() of every node and strategy; @region is
+ * the strategy, @first the buffer page at vma->vm_start.
+ */
+static int mmapdemo_do_mmap(struct vm_area_struct *vma, unsigned int region,
+			    pgoff_t first)
 {
-	unsigned int region = mmapdemo_vma_strategy(vma);
-	pgoff_t first = mmapdemo_vma_first(vma);
+	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
 	unsigned long npages = vma_pages(vma);
 	const struct mmapdemo_strategy *s;
 	struct mmapdemo_buf *buf;
@@ -162,8 +170,8 @@ static int mmapdemo_do_mmap(struct vm_area_struct *vma)
 	if (npages > MMAPDEMO_REGION_PAGES - first)
 		return -EINVAL;
 
-	mutex_lock(&mmapdemo.lock);
-	buf = mmapdemo.buf;
+	mutex_lock(&dev->lock);
+	buf = dev->buf;
 	ret = -EINVAL;
 	if (first >= buf->nr_pages)
 		goto out_unlock;
@@ -189,15 +197,36 @@ static int mmapdemo_do_mmap(struct vm_area_struct *vma)
 	/* From here on the core mm calls vm_ops->close for this VMA. */
 	mmapdemo_vma_mapped(vma);
 out_unlock:
-	mutex_unlock(&mmapdemo.lock);
+	mutex_unlock(&dev->lock);
 	return ret;
 }
 
+/*
+ * /dev/mmapdemo: the offset selects the strategy by region
+ * (MMAPDEMO_OFFSET() in the uapi header); region 0, offset 0 up, is remap.
+ */
 static int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	int ret = mmapdemo_do_mmap(vma);
+	unsigned int region = vma->vm_pgoff >> MMAPDEMO_REGION_PGSHIFT;
+	int ret;
 
-	trace_mmapdemo_mmap(vma, ret);
+	ret = mmapdemo_do_mmap(vma, region, mmapdemo_vma_first(vma));
+	trace_mmapdemo_mmap(vma, region, ret);
+	return ret;
+}
+
+/*
+ * The other nodes: one strategy, the offset is a buffer offset, as in a
+ * file.  An offset past region 0 is past the buffer (at most 1 GiB).
+ */
+static int mmapdemo_node_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned int strategy = mmapdemo_file_node(file)->strategy;
+	int ret = -EINVAL;
+
+	if (vma->vm_pgoff < MMAPDEMO_REGION_PAGES)
+		ret = mmapdemo_do_mmap(vma, strategy, vma->vm_pgoff);
+	trace_mmapdemo_mmap(vma, strategy, ret);
 	return ret;
 }
 
@@ -221,6 +250,7 @@ static unsigned long mmapdemo_get_unmapped_area(struct file *file,
 	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
 }
 
+/* /dev/mmapdemo: remap, and every strategy by region. */
 const struct file_operations mmapdemo_fops = {
 	.owner = THIS_MODULE,
 	.open = mmapdemo_open,
@@ -232,13 +262,64 @@ const struct file_operations mmapdemo_fops = {
 	.splice_write = iter_file_splice_write,
 	.llseek = mmapdemo_llseek,
 	/*
-	 * msync() and fsync() have nothing to write back: the mapped pages
-	 * are the buffer.  Without .fsync both fail with EINVAL.
+	 * msync(MS_SYNC) of a shared mapping and fsync() reach .fsync
+	 * (vfs_fsync_range()), which has nothing to write back: the mapped
+	 * pages are the buffer.  Without it both fail with EINVAL.
 	 */
 	.fsync = noop_fsync,
 	.mmap = mmapdemo_mmap,
 	.get_unmapped_area = mmapdemo_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	/* Every ABI struct has the same layout for 32-bit userspace. */
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* /dev/mmapdemo-fault: one page per fault, from offset 0. */
+const struct file_operations mmapdemo_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = mmapdemo_open,
+	.release = mmapdemo_release,
+	.read_iter = mmapdemo_read_iter,
+	.write_iter = mmapdemo_write_iter,
+	.splice_read = copy_splice_read,
+	.splice_write = iter_file_splice_write,
+	.llseek = mmapdemo_llseek,
+	.fsync = noop_fsync,
+	.mmap = mmapdemo_node_mmap,
+	.unlocked_ioctl = mmapdemo_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* /dev/mmapdemo-batched: a run of pages per fault, from offset 0. */
+const struct file_operations mmapdemo_batched_fops = {
+	.owner = THIS_MODULE,
+	.open = mmapdemo_open,
+	.release = mmapdemo_release,
+	.read_iter = mmapdemo_read_iter,
+	.write_iter = mmapdemo_write_iter,
+	.splice_read = copy_splice_read,
+	.splice_write = iter_file_splice_write,
+	.llseek = mmapdemo_llseek,
+	.fsync = noop_fsync,
+	.mmap = mmapdemo_node_mmap,
+	.unlocked_ioctl = mmapdemo_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* /dev/mmapdemo-huge: 2 MiB per fault where it can, from offset 0. */
+const struct file_operations mmapdemo_huge_fops = {
+	.owner = THIS_MODULE,
+	.open = mmapdemo_open,
+	.release = mmapdemo_release,
+	.read_iter = mmapdemo_read_iter,
+	.write_iter = mmapdemo_write_iter,
+	.splice_read = copy_splice_read,
+	.splice_write = iter_file_splice_write,
+	.llseek = mmapdemo_llseek,
+	.fsync = noop_fsync,
+	.mmap = mmapdemo_node_mmap,
+	/* the 2 MiB grid a PMD needs, as for a region-3 mapping */
+	.get_unmapped_area = thp_get_unmapped_area,
+	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -103,6 +103,8 @@ static const struct vm_operations_struct mmapdemo_huge_vm_ops = {
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_huge_pte,
 	.huge_fault = mmapdemo_huge_fault,
+	/* debuggers: GUP cannot pin a VM_PFNMAP page (vma.c) */
+	.access = mmapdemo_vma_access,
 };
 
 static int mmapdemo_huge_mmap(struct vm_area_struct *vma,

@@ -29,7 +29,7 @@ static bool mmapdemo_range_ok(const struct mmapdemo_buf *buf, u64 off, u64 len)
 	return off <= buf->size && len <= buf->size - off;
 }
 
-static long mmapdemo_ioc_info(void __user *argp)
+static long mmapdemo_ioc_info(struct mmapdemo_dev *dev, void __user *argp)
 {
 	struct mmapdemo_info info;
 	struct mmapdemo_buf *buf;
@@ -43,7 +43,7 @@ static long mmapdemo_ioc_info(void __user *argp)
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
 		if (mmapdemo_strategies[s])
 			info.strategies |= 1U << s;
-	buf = mmapdemo_cur_buf();
+	buf = mmapdemo_cur_buf(dev);
 	info.buffer_size = buf->size;
 	info.huge_blocks = mmapdemo_buf_huge_blocks(buf);
 	if (MMAPDEMO_HAVE_PMD_PFNMAP)
@@ -52,11 +52,11 @@ static long mmapdemo_ioc_info(void __user *argp)
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long mmapdemo_ioc_stats(void __user *argp)
+static long mmapdemo_ioc_stats(struct mmapdemo_dev *dev, void __user *argp)
 {
 	struct mmapdemo_stats st;
 
-	mmapdemo_read_stats(&st);
+	mmapdemo_read_stats(dev, &st);
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
@@ -91,7 +91,7 @@ static long mmapdemo_ioc_fill(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (req.flags & ~MMAPDEMO_FILL_FLAGS)
 		return -EINVAL;
-	buf = mmapdemo_cur_buf();
+	buf = mmapdemo_cur_buf(mmapdemo_file_dev(file));
 	if (!mmapdemo_range_ok(buf, req.offset, req.length)) {
 		ret = -EINVAL;
 		goto out_put;
@@ -129,7 +129,7 @@ static long mmapdemo_ioc_checksum(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (req.flags || req.reserved)
 		return -EINVAL;
-	buf = mmapdemo_cur_buf();
+	buf = mmapdemo_cur_buf(mmapdemo_file_dev(file));
 	if (!mmapdemo_range_ok(buf, req.offset, req.length)) {
 		ret = -EINVAL;
 		goto out_put;
@@ -146,15 +146,15 @@ out_put:
 /*
  * Replacing the buffer under a live mapping would leave that mapping on the
  * old pages (remap) or mixing old and new (fault), so RESIZE requires that
- * no VMA maps the device.  The check is made under mmapdemo.lock, which
+ * no VMA maps the device.  The check is made under dev->lock, which
  * mmap() holds while it counts a new VMA: the two cannot interleave.  A
  * fork or split can only add a VMA to a device that is already mapped.
  */
-static int mmapdemo_swap_buf(size_t size)
+static int mmapdemo_swap_buf(struct mmapdemo_dev *dev, size_t size)
 {
 	struct mmapdemo_buf *nbuf, *old;
 
-	if (mmapdemo_live_maps())
+	if (mmapdemo_live_maps(dev))
 		return -EBUSY;		/* fail fast, before allocating */
 
 	/* Killable: -EINTR, with the old buffer untouched. */
@@ -162,18 +162,18 @@ static int mmapdemo_swap_buf(size_t size)
 	if (IS_ERR(nbuf))
 		return PTR_ERR(nbuf);
 
-	mutex_lock(&mmapdemo.lock);
-	if (mmapdemo_live_maps()) {
-		mutex_unlock(&mmapdemo.lock);
+	mutex_lock(&dev->lock);
+	if (mmapdemo_live_maps(dev)) {
+		mutex_unlock(&dev->lock);
 		mmapdemo_buf_put(nbuf);
 		return -EBUSY;
 	}
-	old = mmapdemo.buf;
-	mmapdemo.buf = nbuf;
+	old = dev->buf;
+	dev->buf = nbuf;
 	trace_mmapdemo_resize(old->size, size, 0);
-	mutex_unlock(&mmapdemo.lock);
+	mutex_unlock(&dev->lock);
 
-	atomic64_inc(&mmapdemo.resizes);
+	atomic64_inc(&dev->resizes);
 	/* Freed now, or when a read/write still copying from it is done. */
 	mmapdemo_buf_put(old);
 	return 0;
@@ -196,7 +196,7 @@ static long mmapdemo_ioc_resize(struct file *file, void __user *argp)
 	if (!req.size || req.size > MMAPDEMO_MAX_SIZE)
 		return -EINVAL;
 
-	ret = mmapdemo_swap_buf(PAGE_ALIGN(req.size));
+	ret = mmapdemo_swap_buf(mmapdemo_file_dev(file), PAGE_ALIGN(req.size));
 	/* Success was traced with the old size, under the lock. */
 	if (ret)
 		trace_mmapdemo_resize(0, PAGE_ALIGN(req.size), ret);
@@ -209,9 +209,9 @@ long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case MMAPDEMO_IOC_INFO:
-		return mmapdemo_ioc_info(argp);
+		return mmapdemo_ioc_info(mmapdemo_file_dev(file), argp);
 	case MMAPDEMO_IOC_STATS:
-		return mmapdemo_ioc_stats(argp);
+		return mmapdemo_ioc_stats(mmapdemo_file_dev(file), argp);
 	case MMAPDEMO_IOC_FILL:
 		return mmapdemo_ioc_fill(file, argp);
 	case MMAPDEMO_IOC_CHECKSUM:

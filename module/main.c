@@ -6,20 +6,17 @@
  *
  * From userspace (see include/uapi/linux/mmapdemo.h for the whole ABI):
  *
- *	int fd = open("/dev/mmapdemo", O_RDWR);
- *	struct mmapdemo_info info;
- *	ioctl(fd, MMAPDEMO_IOC_INFO, &info);
- *	char *p = mmap(NULL, info.buffer_size, PROT_READ | PROT_WRITE,
- *		       MAP_SHARED, fd,
- *		       MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT));
+ *	int fd = open("/dev/mmapdemo-fault", O_RDWR);
+ *	off_t size = lseek(fd, 0, SEEK_END);
+ *	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
  *	p[0] = 1;	// first touch: one page fault, served by fault.c
  *
  * Module parameters, checked at load (insmod fails with EINVAL and says
  * why, leaving nothing behind):
  *	size=N[K|M|G]	buffer size, rounded up to pages; 4M by default,
  *			at most 1G
- *	mode=0NNN	permissions of /dev/mmapdemo; 0600 by default, no
- *			execute bits
+ *	mode=0NNN	permissions of the /dev/mmapdemo* nodes; 0600 by
+ *			default, no execute bits
  *
  * This file: parameters, registration, load and unload.
  */
@@ -35,7 +32,8 @@
 
 #include "mmapdemo.h"
 
-struct mmapdemo_dev mmapdemo;
+/* The one device; its handlers find it through the file or the VMA. */
+static struct mmapdemo_dev mmapdemo_dev;
 
 static char mmapdemo_size_arg[32] = "4M";
 module_param_string(size, mmapdemo_size_arg, sizeof(mmapdemo_size_arg), 0444);
@@ -43,7 +41,7 @@ MODULE_PARM_DESC(size, "Buffer size: 1 byte to 1G, K/M/G suffix allowed, rounded
 
 static ushort mmapdemo_mode = 0600;
 module_param_named(mode, mmapdemo_mode, ushort, 0444);
-MODULE_PARM_DESC(mode, "Permissions of /dev/mmapdemo, 0 to 0666 (default 0600; prefer the udev rule)");
+MODULE_PARM_DESC(mode, "Permissions of the /dev/mmapdemo* nodes, 0 to 0666 (default 0600; prefer the udev rule)");
 
 /* "4096", "64K", "4M", "1G", optionally with a trailing newline. */
 static int mmapdemo_parse_size(const char *arg, size_t *size)
@@ -79,18 +77,23 @@ static int mmapdemo_parse_size(const char *arg, size_t *size)
 	return 0;
 }
 
-static struct miscdevice mmapdemo_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "mmapdemo",
-	.fops = &mmapdemo_fops,
-	/* sysfs attributes exist before the uevent announces the device */
-	.groups = mmapdemo_groups,
+/* The nodes: name, file_operations and the strategy offset 0 maps with. */
+static const struct {
+	const char *name;
+	const struct file_operations *fops;
+	unsigned int strategy;
+} mmapdemo_node_table[MMAPDEMO_NODES] = {
+	{ "mmapdemo", &mmapdemo_fops, MMAPDEMO_STRATEGY_REMAP },
+	{ "mmapdemo-fault", &mmapdemo_fault_fops, MMAPDEMO_STRATEGY_FAULT },
+	{ "mmapdemo-batched", &mmapdemo_batched_fops, MMAPDEMO_STRATEGY_BATCHED },
+	{ "mmapdemo-huge", &mmapdemo_huge_fops, MMAPDEMO_STRATEGY_HUGE },
 };
 
 static int __init mmapdemo_init(void)
 {
+	struct mmapdemo_dev *dev = &mmapdemo_dev;
 	size_t size;
-	int ret;
+	int i, ret;
 
 	if (mmapdemo_parse_size(mmapdemo_size_arg, &size)) {
 		pr_err("size=%s is not valid: give 1 to %llu bytes, K/M/G suffix allowed\n",
@@ -103,33 +106,54 @@ static int __init mmapdemo_init(void)
 		return -EINVAL;
 	}
 
-	mutex_init(&mmapdemo.lock);
+	mutex_init(&dev->lock);
 	/* -ENOMEM, or -EINTR when insmod is killed while allocating. */
-	mmapdemo.buf = mmapdemo_buf_alloc(size);
-	if (IS_ERR(mmapdemo.buf))
-		return PTR_ERR(mmapdemo.buf);
+	dev->buf = mmapdemo_buf_alloc(size);
+	if (IS_ERR(dev->buf))
+		return PTR_ERR(dev->buf);
 
 	mmapdemo_sysfs_init();
-	mmapdemo_misc.mode = mmapdemo_mode;
-	ret = misc_register(&mmapdemo_misc);
-	if (ret)
-		goto err_put_buf;
+	for (i = 0; i < MMAPDEMO_NODES; i++) {
+		struct mmapdemo_node *node = &dev->nodes[i];
+
+		node->dev = dev;
+		node->strategy = mmapdemo_node_table[i].strategy;
+		node->misc.minor = MISC_DYNAMIC_MINOR;
+		node->misc.name = mmapdemo_node_table[i].name;
+		node->misc.fops = mmapdemo_node_table[i].fops;
+		node->misc.mode = mmapdemo_mode;
+		/*
+		 * The counters are the device's: one set of attributes, on
+		 * /dev/mmapdemo, there before the uevent announces it.
+		 */
+		if (!i)
+			node->misc.groups = mmapdemo_groups;
+		ret = misc_register(&node->misc);
+		if (ret)
+			goto err_deregister_nodes;
+	}
 	return 0;
 
-err_put_buf:
-	mmapdemo_buf_put(mmapdemo.buf);
+err_deregister_nodes:
+	while (i--)
+		misc_deregister(&dev->nodes[i].misc);
+	mmapdemo_buf_put(dev->buf);
 	return ret;
 }
 
 static void __exit mmapdemo_exit(void)
 {
-	misc_deregister(&mmapdemo_misc);
+	struct mmapdemo_dev *dev = &mmapdemo_dev;
+	int i;
+
+	for (i = MMAPDEMO_NODES - 1; i >= 0; i--)
+		misc_deregister(&dev->nodes[i].misc);
 	/*
 	 * Every open file holds a module reference (fops->owner) and every
 	 * mapping holds its file, so nothing can reach the device now and
 	 * this is the buffer's last reference.
 	 */
-	mmapdemo_buf_put(mmapdemo.buf);
+	mmapdemo_buf_put(dev->buf);
 }
 
 module_init(mmapdemo_init);

@@ -3,9 +3,9 @@
  * mmapdemo internals shared by the module's files.
  *
  *   main.c    module parameters, device registration, load/unload
- *   file.c    file_operations: open/release, read/write iter, splice,
- *             fsync, llseek, and the mmap entry point with every check
- *             common to all strategies
+ *   file.c    file_operations of the nodes: open/release, read/write
+ *             iter, splice, fsync, llseek, and the mmap entry points with
+ *             every check common to all strategies
  *   buffer.c  the shared buffer: allocation, lifetime (kref), kernel access
  *   vma.c     mapping bookkeeping: vm_operations open/close, statistics
  *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
@@ -24,6 +24,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -106,7 +107,25 @@ extern const struct mmapdemo_strategy mmapdemo_fault;
 extern const struct mmapdemo_strategy mmapdemo_batched;
 extern const struct mmapdemo_strategy mmapdemo_huge;
 
-/* The one device instance. */
+/*
+ * The device nodes, one per strategy over the one buffer, each with its own
+ * file_operations (drivers/char/mem.c has one per minor): /dev/mmapdemo
+ * maps with remap from offset 0 and reaches the other strategies by
+ * region (MMAPDEMO_OFFSET()); /dev/mmapdemo-fault, -batched and -huge map
+ * with their strategy from offset 0, like a plain file of the buffer's
+ * size, for tools that know nothing of regions.
+ */
+#define MMAPDEMO_NODES	4
+
+struct mmapdemo_dev;
+
+struct mmapdemo_node {
+	struct miscdevice misc;
+	struct mmapdemo_dev *dev;
+	unsigned int strategy;		/* what offset 0 maps with */
+};
+
+/* The device: the buffer and the counters every node shares. */
 struct mmapdemo_dev {
 	/*
 	 * Serialises replacing @buf (RESIZE) against taking a reference to
@@ -127,15 +146,38 @@ struct mmapdemo_dev {
 		atomic64_t faults;
 		atomic64_t pages_mapped;
 	} strategy[MMAPDEMO_STRATEGY_SLOTS];
+	struct mmapdemo_node nodes[MMAPDEMO_NODES];
 };
 
-extern struct mmapdemo_dev mmapdemo;
+/*
+ * misc_open() puts the miscdevice in file->private_data, and every VMA of
+ * ours holds its file: both lead back to the device, no global needed.
+ */
+static inline struct mmapdemo_node *mmapdemo_file_node(const struct file *file)
+{
+	return container_of(file->private_data, struct mmapdemo_node, misc);
+}
+
+static inline struct mmapdemo_dev *mmapdemo_file_dev(const struct file *file)
+{
+	return mmapdemo_file_node(file)->dev;
+}
+
+static inline struct mmapdemo_dev *
+mmapdemo_vma_dev(const struct vm_area_struct *vma)
+{
+	return mmapdemo_file_dev(vma->vm_file);
+}
+
 extern const struct mmapdemo_strategy *const
 	mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS];
 extern const struct file_operations mmapdemo_fops;
+extern const struct file_operations mmapdemo_fault_fops;
+extern const struct file_operations mmapdemo_batched_fops;
+extern const struct file_operations mmapdemo_huge_fops;
 extern const struct attribute_group *mmapdemo_groups[];
 
-struct mmapdemo_buf *mmapdemo_cur_buf(void);
+struct mmapdemo_buf *mmapdemo_cur_buf(struct mmapdemo_dev *dev);
 
 /* vma.c */
 unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma);
@@ -143,14 +185,16 @@ pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma);
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
 void mmapdemo_vma_mapped(struct vm_area_struct *vma);
+int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
+			void *data, int len, int write);
 bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx);
 void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 			   unsigned long pages);
 vm_fault_t mmapdemo_fault_done(const struct vm_area_struct *vma, pgoff_t idx,
 			       unsigned long pages, unsigned int order,
 			       vm_fault_t ret);
-u64 mmapdemo_live_maps(void);
-void mmapdemo_read_stats(struct mmapdemo_stats *st);
+u64 mmapdemo_live_maps(struct mmapdemo_dev *dev);
+void mmapdemo_read_stats(struct mmapdemo_dev *dev, struct mmapdemo_stats *st);
 
 /* sysfs.c */
 void mmapdemo_sysfs_init(void);

@@ -58,6 +58,8 @@ static int mmapdemo_remap_mmap(struct vm_area_struct *vma,
 static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
+	/* debuggers: GUP cannot pin a VM_PFNMAP page (vma.c) */
+	.access = mmapdemo_vma_access,
 };
 
 const struct mmapdemo_strategy mmapdemo_remap = {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The statistics as sysfs attributes of the misc device, so that a shell
- * user can watch faults happen without an ioctl:
+ * The statistics as sysfs attributes of the misc device /dev/mmapdemo (the
+ * other nodes share its counters and have none of their own), so that a
+ * shell user can watch faults happen without an ioctl:
  *
  *   /sys/class/misc/mmapdemo/{buffer_size,opens,open_files,live_maps,
  *                             faults,sigbus,resizes}
@@ -22,6 +23,14 @@ struct mmapdemo_stat_attr {
 	size_t offset;		/* of a __u64 in struct mmapdemo_stats */
 };
 
+/* misc_register() makes the miscdevice the device's driver data. */
+static struct mmapdemo_dev *mmapdemo_sysfs_dev(struct device *d)
+{
+	struct miscdevice *misc = dev_get_drvdata(d);
+
+	return container_of(misc, struct mmapdemo_node, misc)->dev;
+}
+
 static ssize_t mmapdemo_stat_show(struct device *dev,
 				  struct device_attribute *attr, char *out)
 {
@@ -30,7 +39,7 @@ static ssize_t mmapdemo_stat_show(struct device *dev,
 	struct mmapdemo_stats st;
 	u64 val;
 
-	mmapdemo_read_stats(&st);
+	mmapdemo_read_stats(mmapdemo_sysfs_dev(dev), &st);
 	memcpy(&val, (u8 *)&st + sa->offset, sizeof(val));
 	return sysfs_emit(out, "%llu\n", val);
 }
@@ -46,7 +55,7 @@ static ssize_t mmapdemo_stat_show(struct device *dev,
 static ssize_t buffer_size_show(struct device *dev,
 				struct device_attribute *attr, char *out)
 {
-	struct mmapdemo_buf *buf = mmapdemo_cur_buf();
+	struct mmapdemo_buf *buf = mmapdemo_cur_buf(mmapdemo_sysfs_dev(dev));
 	ssize_t ret = sysfs_emit(out, "%zu\n", buf->size);
 
 	mmapdemo_buf_put(buf);

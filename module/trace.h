@@ -34,15 +34,16 @@
 			 { MMAPDEMO_STRATEGY_HUGE, "huge" })
 
 TRACE_EVENT(mmapdemo_mmap,
-	    TP_PROTO(const struct vm_area_struct *vma, int ret),
-	    TP_ARGS(vma, ret),
+	    TP_PROTO(const struct vm_area_struct *vma, unsigned int strategy,
+		     int ret),
+	    TP_ARGS(vma, strategy, ret),
 	    TP_STRUCT__entry(__field(unsigned int, strategy)
 			     __field(unsigned long, offset)
 			     __field(unsigned long, len)
 			     __field(bool, shared)
 			     __field(int, ret)
 	    ),
-	    TP_fast_assign(__entry->strategy = mmapdemo_vma_strategy(vma);
+	    TP_fast_assign(__entry->strategy = strategy;
 			   __entry->offset = mmapdemo_vma_first(vma) << PAGE_SHIFT;
 			   __entry->len = vma->vm_end - vma->vm_start;
 			   __entry->shared = !!(vma->vm_flags & VM_MAYSHARE);

@@ -30,12 +30,23 @@
 #include "mmapdemo.h"
 #include "trace.h"
 
+/* Each strategy has vm_operations of its own: they name it. */
 unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma)
 {
-	return vma->vm_pgoff >> MMAPDEMO_REGION_PGSHIFT;
+	unsigned int s;
+
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+		if (mmapdemo_strategies[s] &&
+		    mmapdemo_strategies[s]->vm_ops == vma->vm_ops)
+			break;
+	return s;
 }
 
-/* The buffer page mapped at vma->vm_start. */
+/*
+ * The buffer page mapped at vma->vm_start: vm_pgoff within its region on
+ * /dev/mmapdemo, vm_pgoff itself on the other nodes (whose mmap() refuses
+ * anything past region 0).
+ */
 pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma)
 {
 	return vma->vm_pgoff & (MMAPDEMO_REGION_PAGES - 1);
@@ -46,22 +57,57 @@ void mmapdemo_vma_open(struct vm_area_struct *vma)
 	unsigned int s = mmapdemo_vma_strategy(vma);
 
 	mmapdemo_buf_get(vma->vm_private_data);
-	atomic64_inc(&mmapdemo.strategy[s].live_maps);
+	atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[s].live_maps);
 }
 
 /* f_op->mmap succeeded for @vma: the one VMA .open is not called for. */
 void mmapdemo_vma_mapped(struct vm_area_struct *vma)
 {
 	mmapdemo_vma_open(vma);
-	atomic64_inc(&mmapdemo.strategy[mmapdemo_vma_strategy(vma)].mmaps);
+	atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[mmapdemo_vma_strategy(vma)].mmaps);
 }
 
 void mmapdemo_vma_close(struct vm_area_struct *vma)
 {
 	unsigned int s = mmapdemo_vma_strategy(vma);
 
-	atomic64_dec(&mmapdemo.strategy[s].live_maps);
+	atomic64_dec(&mmapdemo_vma_dev(vma)->strategy[s].live_maps);
 	mmapdemo_buf_put(vma->vm_private_data);
+}
+
+/*
+ * vm_operations.access of the PFN-mapped strategies (remap, huge).  A
+ * debugger reads another process's memory through access_remote_vm()
+ * (/proc/PID/mem, PTRACE_PEEKDATA and POKEDATA, gdb), which pins the page
+ * with get_user_pages() first; a VM_PFNMAP VMA has no struct page behind
+ * its entries for GUP to pin, so __access_remote_vm() falls back to this
+ * hook, and without it the read fails with EIO.  We copy through the
+ * kernel's own mapping of the buffer.  Writes need a writable mapping, as
+ * GUP asks of a forced write into a shared one (check_vma_flags()).  The
+ * caller holds mmap_lock, so the VMA and its buffer reference are stable.
+ * process_vm_readv() never falls back: it fails with EFAULT on these VMAs.
+ */
+int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
+			void *data, int len, int write)
+{
+	struct mmapdemo_buf *buf = vma->vm_private_data;
+	size_t off = (mmapdemo_vma_first(vma) << PAGE_SHIFT) +
+		     (addr - vma->vm_start);
+	size_t n;
+
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EFAULT;
+	if (len <= 0 || off >= buf->size)
+		return -EFAULT;
+	n = min3((size_t)len, buf->size - off, (size_t)(vma->vm_end - addr));
+	if (write) {
+		memcpy(buf->vaddr + off, data, n);
+		mmapdemo_buf_end_write(buf, off, n);
+	} else {
+		mmapdemo_buf_begin_read(buf, off, n);
+		memcpy(data, buf->vaddr + off, n);
+	}
+	return n;
 }
 
 /*
@@ -83,7 +129,7 @@ bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx)
 	*idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
 	if (*idx < buf->nr_pages)
 		return true;
-	atomic64_inc(&mmapdemo.sigbus);
+	atomic64_inc(&mmapdemo_vma_dev(vmf->vma)->sigbus);
 	trace_mmapdemo_sigbus(vmf->vma, *idx, vmf->address);
 	return false;
 }
@@ -94,7 +140,7 @@ void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 {
 	unsigned int s = mmapdemo_vma_strategy(vma);
 
-	atomic64_add(pages, &mmapdemo.strategy[s].pages_mapped);
+	atomic64_add(pages, &mmapdemo_vma_dev(vma)->strategy[s].pages_mapped);
 }
 
 /*
@@ -111,39 +157,39 @@ vm_fault_t mmapdemo_fault_done(const struct vm_area_struct *vma, pgoff_t idx,
 
 	trace_mmapdemo_fault(vma, idx, pages, order, ret);
 	if (pages) {
-		atomic64_inc(&mmapdemo.strategy[s].faults);
+		atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[s].faults);
 		mmapdemo_count_mapped(vma, pages);
 	}
 	return ret;
 }
 
-u64 mmapdemo_live_maps(void)
+u64 mmapdemo_live_maps(struct mmapdemo_dev *dev)
 {
 	u64 n = 0;
 	int s;
 
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
-		n += atomic64_read(&mmapdemo.strategy[s].live_maps);
+		n += atomic64_read(&dev->strategy[s].live_maps);
 	return n;
 }
 
-void mmapdemo_read_stats(struct mmapdemo_stats *st)
+void mmapdemo_read_stats(struct mmapdemo_dev *dev, struct mmapdemo_stats *st)
 {
 	int s;
 
 	memset(st, 0, sizeof(*st));
-	st->opens = atomic64_read(&mmapdemo.opens);
-	st->open_files = atomic64_read(&mmapdemo.open_files);
-	st->sigbus = atomic64_read(&mmapdemo.sigbus);
-	st->resizes = atomic64_read(&mmapdemo.resizes);
+	st->opens = atomic64_read(&dev->opens);
+	st->open_files = atomic64_read(&dev->open_files);
+	st->sigbus = atomic64_read(&dev->sigbus);
+	st->resizes = atomic64_read(&dev->resizes);
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
 		struct mmapdemo_strategy_stats *o = &st->strategy[s];
 
-		o->mmaps = atomic64_read(&mmapdemo.strategy[s].mmaps);
-		o->live_maps = atomic64_read(&mmapdemo.strategy[s].live_maps);
-		o->faults = atomic64_read(&mmapdemo.strategy[s].faults);
+		o->mmaps = atomic64_read(&dev->strategy[s].mmaps);
+		o->live_maps = atomic64_read(&dev->strategy[s].live_maps);
+		o->faults = atomic64_read(&dev->strategy[s].faults);
 		o->pages_mapped =
-			atomic64_read(&mmapdemo.strategy[s].pages_mapped);
+			atomic64_read(&dev->strategy[s].pages_mapped);
 		st->live_maps += o->live_maps;
 		st->faults += o->faults;
 	}

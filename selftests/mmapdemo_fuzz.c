@@ -102,7 +102,15 @@ struct ofd_m {
 	int64_t pos;
 	int refs;		/* fds and VMAs, in every process */
 	int fmode;
+	int node;		/* -1: /dev/mmapdemo (regions), else a strategy's */
 	bool used;
+};
+
+/* The strategy nodes: a buffer offset, mapped with their strategy. */
+static const char *const node_path[NSTRAT] = {
+	[MMAPDEMO_STRATEGY_FAULT] = MMD_DEV "-fault",
+	[MMAPDEMO_STRATEGY_BATCHED] = MMD_DEV "-batched",
+	[MMAPDEMO_STRATEGY_HUGE] = MMD_DEV "-huge",
 };
 
 struct fd_m {
@@ -542,22 +550,25 @@ static int do_open(struct actor *a, struct op *op)
 	static const int modes[] = { O_RDWR, O_RDWR, O_RDWR, O_RDONLY,
 				     O_RDONLY, O_WRONLY };
 	int fmode = modes[pick(op->r[0], 6)], fd, i, slot = -1;
+	/* Half the opens are of a strategy node (the remap one has regions). */
+	int node = pick(op->r[0] >> 8, 2) ? -1 : 1 + (int)pick(op->r[0] >> 16, 3);
+	const char *path = node < 0 ? MMD_DEV : node_path[node];
 
 	for (i = a->id * OFD_SLOTS; i < (a->id + 1) * OFD_SLOTS; i++)
 		if (!S->ofd[i].used) {
 			slot = i;
 			break;
 		}
-	snprintf(a->desc, sizeof(a->desc), "open(%s)",
+	snprintf(a->desc, sizeof(a->desc), "open(%s, %s)", path,
 		 fmode == O_RDWR ? "O_RDWR" : fmode == O_RDONLY ? "O_RDONLY" : "O_WRONLY");
 	if (a->nf == MAXF || slot < 0)
 		return skip(a);
-	fd = open(MMD_DEV, fmode | O_CLOEXEC);
+	fd = open(path, fmode | O_CLOEXEC);
 	if (fd < 0)
 		return mismatch(a, "open", "%s", strerror(errno));
 	__atomic_add_fetch(&S->opens, 1, __ATOMIC_RELAXED);
 	S->ofd[slot] = (struct ofd_m){ .pos = 0, .refs = 1, .fmode = fmode,
-				       .used = true };
+				       .node = node, .used = true };
 	a->f[a->nf++] = (struct fd_m){ .fd = fd, .ofd = slot };
 	return 0;
 }
@@ -584,7 +595,7 @@ static const int prots[] = {
 
 struct mmap_req {
 	uint64_t off, len;
-	int prot, flags, strat, fi;
+	int prot, flags, strat, fi, node;
 	bool shared;
 };
 
@@ -632,6 +643,16 @@ static void gen_mmap(struct actor *a, struct op *op, struct mmap_req *m)
 		r1 = pick(r1, 9) | (r1 & ~0xffULL);
 		r2 = pick(r2, 8) | (r2 & ~0xffULL);
 	}
+	/* A strategy node maps with its strategy, whatever was drawn. */
+	m->node = m->fi >= 0 ? S->ofd[a->f[m->fi].ofd].node : -1;
+	if (m->node >= 0) {
+		m->strat = m->node;
+		if (pick(r0 >> 56, 3) && m->strat == MMAPDEMO_STRATEGY_HUGE &&
+		    !m->shared) {
+			m->shared = true;
+			m->flags = (m->flags & ~MAP_PRIVATE) | MAP_SHARED;
+		}
+	}
 
 	/* Offset: mostly inside the buffer, sometimes past it or absurd. */
 	switch (pick(r1 & 0xff, 12)) {
@@ -657,7 +678,7 @@ static void gen_mmap(struct actor *a, struct op *op, struct mmap_req *m)
 		break;
 	}
 	}
-	if (m->off < MMAPDEMO_REGION_SIZE)
+	if (m->off < MMAPDEMO_REGION_SIZE && m->node < 0)
 		m->off += MMAPDEMO_OFFSET(m->strat);
 
 	/* Length: mostly a few pages, sometimes past the end or absurd. */
@@ -716,6 +737,9 @@ static int mmap_expect(struct mmap_req *m, int fmode)
 	if (!m->shared && (m->prot & PROT_WRITE) && alen >= (1ULL << 40))
 		return ENOMEM;		/* overcommit refuses the charge */
 	region = m->off / MMAPDEMO_REGION_SIZE;
+	/* A strategy node: the offset is a buffer offset, region 0 only. */
+	if (m->node >= 0)
+		region = region ? NSTRAT : (uint64_t)m->node;
 	if (region >= NSTRAT)
 		return EINVAL;
 	if (m->prot & PROT_EXEC)

@@ -39,7 +39,7 @@ if [ ! -x "$TOOL" ]; then
 	ktap_skip_all "no mmapdemo tool at $TOOL (set MMAPDEMO_TOOL)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 14
+ktap_set_plan 21
 
 run() {	# run NAME CMD...: output in $OUT/NAME, status in $rc
 	local name=$1
@@ -62,6 +62,65 @@ has() { grep -q -- "$2" "$OUT/$1"; }
 run verify "$TOOL" verify
 result "tool: verify passes every check" \
 	eval '[ $rc = 0 ] && has verify " 0 failed"'
+
+run verify1 "$TOOL" verify -s huge
+result "tool: verify -s huge checks huge alone, through /dev/mmapdemo-huge" \
+	eval '[ $rc = 0 ] && has verify1 "^huge " && ! has verify1 "^fault " && has verify1 " 0 failed"'
+
+nodes=(/dev/mmapdemo /dev/mmapdemo-fault /dev/mmapdemo-batched /dev/mmapdemo-huge)
+n=0
+for node in "${nodes[@]}"; do [ -c "$node" ] && n=$((n + 1)); done
+result "tool: four device nodes in /dev, one per strategy" eval '[ $n = 4 ]'
+
+# fio knows nothing of this project: its mmap engine treats each node as a
+# file of the size we give it (the buffer's), maps it from offset 0, writes
+# every byte and reads them back against a crc32c per block.
+size=$(cat "$SYSFS/buffer_size")
+for node in "${nodes[@]}"; do
+	fname=${node##*/}
+	run "fio-$fname" bash -c 'set -o pipefail; fio "$@" --output-format=json |
+		jq -c "{write_bytes: .jobs[0].write.io_bytes, error: .jobs[0].error}"' \
+		fio --name="$fname" --ioengine=mmap --filename="$node" \
+		--size="$size" --rw=write --bs=4k --verify=crc32c --do_verify=1
+	result "fio: mmap engine writes and verifies all $size bytes of $node" \
+		eval '[ $rc = 0 ] && has "fio-$fname" "^{\"write_bytes\":$size,\"error\":0}$"'
+done
+
+# gdb, attached to a process that maps a page of every node: it prints
+# the bytes that process wrote and changes them.  On remap and huge that goes
+# through the driver's vm_ops->access (GUP cannot pin a PFN map).
+python3 -c '
+import ctypes, mmap, os, sys, time
+addrs = []
+for i, n in enumerate(sys.argv[1:]):
+    m = mmap.mmap(os.open(n, os.O_RDWR), 4096, offset=4096 * i)
+    m[0:4] = b"GDB%d" % i
+    addrs.append(hex(ctypes.addressof(ctypes.c_char.from_buffer(m))))
+    globals()["m%d" % i] = m
+print(" ".join(addrs), flush=True)
+time.sleep(600)' "${nodes[@]}" > "$OUT/holder" &
+holder=$!
+for _ in $(seq 600); do [ -s "$OUT/holder" ] && break; sleep 0.1; done
+gdbcmds=()
+read -ra addrs < "$OUT/holder"
+for a in "${addrs[@]}"; do
+	gdbcmds+=(-ex "x/4c $a" -ex "set {char}$a = 'g'")
+done
+run gdb gdb -batch -nx -p "$holder" "${gdbcmds[@]}"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+# Each node's process mapped its own page (page i of the buffer).
+seen=0 changed=0 i=0
+for node in "${nodes[@]}"; do
+	grep -q "'G'.*'D'.*'B'.*'$i'" "$OUT/gdb" && seen=$((seen + 1))
+	[ "$(dd if="$node" bs=4096 skip="$i" count=1 status=none | head -c 1 | tr -d '\0')" = g ] &&
+		changed=$((changed + 1))
+	dd if=/dev/zero of="$node" bs=4096 seek="$i" count=1 conv=notrunc status=none
+	i=$((i + 1))
+done
+ktap_print_msg "gdb printed $seen of 4 mappings, changed $changed"
+result "gdb: prints and changes the bytes of every node's mapping" \
+	eval '[ $seen = 4 ] && [ $changed = 4 ]'
 
 run info "$TOOL" info --json
 run stats "$TOOL" stats --json

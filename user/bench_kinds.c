@@ -258,8 +258,11 @@ void bench_kinds_setup(int dev_fd, size_t max, size_t need)
 	for (i = BK_REMAP; i <= BK_HUGE; i++) {
 		struct bench_kind *k = &bench_kinds[i];
 
+		/* each strategy through its own node, from offset 0 */
 		if (info.strategies & (1U << k->strategy)) {
-			k->fd = dev_fd;
+			k->fd = mmd_open_node(k->strategy, O_RDWR);
+			if (k->fd < 0)
+				exit(1);
 			k->max = max;
 			k->persistent = true;
 		} else {
@@ -286,7 +289,7 @@ void bench_kinds_teardown(void)
 	char buf[32];
 	int i;
 
-	for (i = BK_MEMFD; i < BK_RW; i++)
+	for (i = BK_REMAP; i < BK_RW; i++)
 		if (bench_kinds[i].fd >= 0)
 			close(bench_kinds[i].fd);
 	if (saved_hugepages >= 0) {
@@ -352,8 +355,7 @@ static void *map_file(int k, int fd, size_t len)
 	case BK_BATCHED:
 	case BK_BATCHED_SEQ:
 	case BK_HUGE:
-		p = mmap(NULL, len, prot, MAP_SHARED, fd,
-			 MMAPDEMO_OFFSET(bench_kinds[k].strategy));
+		p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
 		/* batched-seq: runs of MMAPDEMO_BATCH_SEQ_PAGES */
 		if (k == BK_BATCHED_SEQ && p != MAP_FAILED &&
 		    madvise(p, len, MADV_SEQUENTIAL)) {

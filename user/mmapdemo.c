@@ -23,12 +23,12 @@
 #include "mmapdemo.h"
 
 const struct mmd_strategy mmd_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
-	[MMAPDEMO_STRATEGY_REMAP] = { "remap", false, 0, false },
-	[MMAPDEMO_STRATEGY_FAULT] = { "fault", true, 1, false },
-	[MMAPDEMO_STRATEGY_BATCHED] = { "batched", true, MMAPDEMO_BATCH_PAGES,
-					false },
+	[MMAPDEMO_STRATEGY_REMAP] = { "remap", MMD_DEV, false, 0, false },
+	[MMAPDEMO_STRATEGY_FAULT] = { "fault", MMD_DEV "-fault", true, 1, false },
+	[MMAPDEMO_STRATEGY_BATCHED] = { "batched", MMD_DEV "-batched", true,
+					MMAPDEMO_BATCH_PAGES, false },
 	/* below 2 MiB huge maps 4 KiB pages, one per fault */
-	[MMAPDEMO_STRATEGY_HUGE] = { "huge", false, 1, true },
+	[MMAPDEMO_STRATEGY_HUGE] = { "huge", MMD_DEV "-huge", false, 1, true },
 };
 
 const char *mmd_prog = "mmapdemo";
@@ -64,6 +64,19 @@ int mmd_open(int flags)
 
 	if (fd < 0)
 		mmd_error("open " MMD_DEV, errno);
+	return fd;
+}
+
+int mmd_open_node(unsigned int s, int flags)
+{
+	const char *node = mmd_strategies[s].node;
+	char what[64];
+	int fd = open(node, flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(what, sizeof(what), "open %s", node);
+		mmd_error(what, errno);
+	}
 	return fd;
 }
 
@@ -160,9 +173,10 @@ int cmd_info(int argc, char **argv)
 		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
 			if (!(info.strategies & (1U << s)))
 				continue;
-			printf("%s{\"name\": \"%s\", \"offset\": %llu}",
+			printf("%s{\"name\": \"%s\", \"node\": \"%s\", \"offset\": %llu}",
 			       first ? "" : ", ",
 			       mmd_strategies[s].name ? mmd_strategies[s].name : "?",
+			       mmd_strategies[s].node ? mmd_strategies[s].node : "?",
 			       (unsigned long long)MMAPDEMO_OFFSET(s));
 			first = 0;
 		}
@@ -178,11 +192,13 @@ int cmd_info(int argc, char **argv)
 	printf("2 MiB blocks %u physically contiguous; huge maps them %s\n",
 	       info.huge_blocks, info.flags & MMAPDEMO_INFO_HUGE_PMD ?
 	       "by PMD" : "by 4 KiB pages (no PFN PMDs on this kernel)");
-	printf("strategies   mmap offset selects one:\n");
+	printf("strategies   its node from offset 0, or %s at offset + buffer offset:\n",
+	       MMD_DEV);
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
 		if (info.strategies & (1U << s))
-			printf("  %-8s   offset %#llx + buffer offset\n",
+			printf("  %-8s   %-22s offset %#llx\n",
 			       mmd_strategies[s].name ? mmd_strategies[s].name : "?",
+			       mmd_strategies[s].node ? mmd_strategies[s].node : "?",
 			       (unsigned long long)MMAPDEMO_OFFSET(s));
 	return 0;
 }
@@ -267,20 +283,19 @@ static int parse_strategy(int *argc, char ***argv)
 }
 
 /*
- * Map the pages around [off, off + len) with strategy @s; returns the
- * address of byte @off and the mapping in @map/@maplen.
+ * Map the pages around [off, off + len) of @fd, the node of the strategy;
+ * returns the address of byte @off and the mapping in @map/@maplen.
  */
-static unsigned char *map_range(int fd, int s, unsigned long long off,
+static unsigned char *map_range(int fd, unsigned long long off,
 				size_t len, int prot, void **map, size_t *maplen)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned long long start = off & ~(unsigned long long)(page - 1);
 
 	*maplen = off + len - start;
-	*map = mmap(NULL, *maplen, prot, MAP_SHARED, fd,
-		    MMAPDEMO_OFFSET(s) + start);
+	*map = mmap(NULL, *maplen, prot, MAP_SHARED, fd, start);
 	if (*map == MAP_FAILED) {
-		mmd_error("mmap " MMD_DEV, errno);
+		mmd_error("mmap", errno);
 		return NULL;
 	}
 	return (unsigned char *)*map + (off - start);
@@ -301,10 +316,10 @@ int cmd_write(int argc, char **argv)
 	}
 	off = strtoull(argv[1], NULL, 0);
 	len = strlen(argv[2]);
-	fd = mmd_open(O_RDWR);
+	fd = mmd_open_node(s, O_RDWR);
 	if (fd < 0)
 		return 1;
-	p = map_range(fd, s, off, len ? len : 1, PROT_READ | PROT_WRITE, &map,
+	p = map_range(fd, off, len ? len : 1, PROT_READ | PROT_WRITE, &map,
 		      &maplen);
 	if (!p)
 		return 1;
@@ -331,10 +346,10 @@ int cmd_read(int argc, char **argv)
 	}
 	off = strtoull(argv[1], NULL, 0);
 	len = strtoull(argv[2], NULL, 0);
-	fd = mmd_open(O_RDONLY);
+	fd = mmd_open_node(s, O_RDONLY);
 	if (fd < 0)
 		return 1;
-	p = map_range(fd, s, off, len ? len : 1, PROT_READ, &map, &maplen);
+	p = map_range(fd, off, len ? len : 1, PROT_READ, &map, &maplen);
 	if (!p)
 		return 1;
 	/* the bytes as text; anything unprintable as \xNN */
@@ -356,7 +371,7 @@ static const struct {
 	const char *args;
 	const char *help;
 } commands[] = {
-	{ "verify", cmd_verify, "",
+	{ "verify", cmd_verify, "[-s STRATEGY]",
 	  "prove that every view of the buffer shows the same bytes" },
 	{ "bench", cmd_bench, "[--reps N] [--touch-mib M] [--only T,..] [--json F]",
 	  "every strategy against the floor, hugetlb, THP, udmabuf" },

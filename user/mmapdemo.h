@@ -17,6 +17,7 @@
 /* What the driver promises for each strategy (see the uapi header). */
 struct mmd_strategy {
 	const char *name;
+	const char *node;	/* maps with this strategy from offset 0 */
 	bool private_cow;	/* MAP_PRIVATE: copy-on-write, else EINVAL */
 	unsigned int batch;	/* pages one fault maps; 0: never faults */
 	bool pmd;		/* maps 2 MiB blocks with one PMD */
@@ -28,6 +29,7 @@ extern const char *mmd_prog;	/* argv[0] as a path we can re-execute */
 /* Print "mmapdemo: <what>: <strerror(err)>" and a hint for known cases. */
 void mmd_error(const char *what, int err);
 int mmd_open(int flags);	/* with mmd_error() on failure */
+int mmd_open_node(unsigned int s, int flags);	/* strategy @s's node */
 int mmd_info(int fd, struct mmapdemo_info *info);
 int mmd_stats(int fd, struct mmapdemo_stats *st);
 uint64_t mmd_fnv1a(const void *p, size_t len);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmapdemo verify: show, with real bytes, that every way of reaching the
- * buffer shows the same bytes, for each strategy the module offers.
+ * buffer shows the same bytes, for each strategy the module offers, each
+ * through its own node (/dev/mmapdemo, /dev/mmapdemo-fault, ...) from
+ * offset 0, as a program that knows nothing of this project would.
  *
  * It works on the last pages of the buffer, saves what it finds there and
  * puts it back at the end, so it can run while others use the device.
@@ -70,13 +72,14 @@ static bool is_pattern(const unsigned char *p, size_t len, unsigned char seed)
 }
 
 /*
- * Run "mmapdemo __peer" as a new process: it opens and maps the device on
- * its own.  Its first output line comes back in @out.
+ * Run "mmapdemo __peer" as a new process: it opens strategy @s's node and
+ * maps it on its own.  Its first output line comes back in @out.
  */
-static int run_peer(unsigned long long off, size_t len, const char *op,
-		    unsigned int seed, pid_t *pidp, char *out, size_t outlen)
+static int run_peer(unsigned int s, unsigned long long off, size_t len,
+		    const char *op, unsigned int seed, pid_t *pidp, char *out,
+		    size_t outlen)
 {
-	char self[PATH_MAX], a_off[32], a_len[32], a_seed[16];
+	char self[PATH_MAX], a_s[16], a_off[32], a_len[32], a_seed[16];
 	int pfd[2], st;
 	ssize_t n;
 	pid_t pid;
@@ -85,6 +88,7 @@ static int run_peer(unsigned long long off, size_t len, const char *op,
 	if (n < 0 || pipe(pfd))
 		return -1;
 	self[n] = '\0';
+	snprintf(a_s, sizeof(a_s), "%u", s);
 	snprintf(a_off, sizeof(a_off), "%llu", off);
 	snprintf(a_len, sizeof(a_len), "%zu", len);
 	snprintf(a_seed, sizeof(a_seed), "%u", seed);
@@ -94,7 +98,8 @@ static int run_peer(unsigned long long off, size_t len, const char *op,
 	if (pid == 0) {
 		dup2(pfd[1], 1);
 		close(pfd[0]);
-		execl(self, self, "__peer", a_off, a_len, op, a_seed, (char *)NULL);
+		execl(self, self, "__peer", a_s, a_off, a_len, op, a_seed,
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -113,16 +118,20 @@ int cmd_peer(int argc, char **argv)
 {
 	unsigned long long off;
 	unsigned char *p, seed;
+	unsigned int s;
 	size_t len;
 	char hx[16];
 	int fd, ok = 1;
 
-	if (argc != 5)
+	if (argc != 6)
 		return 2;
-	off = strtoull(argv[1], NULL, 0);
-	len = strtoull(argv[2], NULL, 0);
-	seed = (unsigned char)strtoul(argv[4], NULL, 0);
-	fd = mmd_open(O_RDWR);
+	s = strtoul(argv[1], NULL, 0);
+	off = strtoull(argv[2], NULL, 0);
+	len = strtoull(argv[3], NULL, 0);
+	seed = (unsigned char)strtoul(argv[5], NULL, 0);
+	if (s >= MMAPDEMO_STRATEGY_SLOTS || !mmd_strategies[s].node)
+		return 2;
+	fd = mmd_open_node(s, O_RDWR);
 	if (fd < 0)
 		return 2;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
@@ -130,7 +139,7 @@ int cmd_peer(int argc, char **argv)
 		mmd_error("peer: mmap", errno);
 		return 2;
 	}
-	if (!strcmp(argv[3], "write"))
+	if (!strcmp(argv[4], "write"))
 		pattern(p, len, seed);
 	else
 		ok = is_pattern(p, len, seed);
@@ -141,9 +150,8 @@ int cmd_peer(int argc, char **argv)
 static void check_processes(int fd, unsigned int s, const char *name,
 			    off_t boff, size_t len)
 {
-	unsigned long long off = MMAPDEMO_OFFSET(s) + boff;
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-				fd, off);
+				fd, boff);
 	volatile unsigned char *v = p;
 	char seen[64], hx[16];
 	pid_t pid = 0;
@@ -155,10 +163,10 @@ static void check_processes(int fd, unsigned int s, const char *name,
 		return;
 	}
 	pattern(p, len, 0x3a);
-	rc = run_peer(off, len, "check", 0x3a, &pid, seen, sizeof(seen));
+	rc = run_peer(s, boff, len, "check", 0x3a, &pid, seen, sizeof(seen));
 	row(name, "unrelated process sees our write", rc == 0,
 	    "we wrote %s, pid %d read %s", hex4(p, hx), (int)pid, seen);
-	rc = run_peer(off, len, "write", 0xc5, &pid, seen, sizeof(seen));
+	rc = run_peer(s, boff, len, "write", 0xc5, &pid, seen, sizeof(seen));
 	row(name, "we see an unrelated process's write",
 	    rc == 0 && is_pattern(p, len, 0xc5),
 	    "pid %d wrote %s, we read %s", (int)pid, seen, hex4(p, hx));
@@ -188,20 +196,19 @@ static void check_processes(int fd, unsigned int s, const char *name,
 	munmap(p, len);
 }
 
-static void check_cross(int fd, unsigned int s, const char *name,
-			unsigned int strategies, off_t boff, size_t len)
+static void check_cross(const int *fds, unsigned int s, const char *name,
+			off_t boff, size_t len)
 {
 	unsigned char *a, *b;
 	unsigned int o;
 	char ha[16], hb[16], check[64];
 
 	for (o = 0; o < MMAPDEMO_STRATEGY_SLOTS; o++) {
-		if (o == s || !(strategies & (1U << o)))
+		if (o == s || fds[o] < 0)
 			continue;
-		a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			 MMAPDEMO_OFFSET(s) + boff);
-		b = mmap(NULL, len, PROT_READ, MAP_SHARED, fd,
-			 MMAPDEMO_OFFSET(o) + boff);
+		a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fds[s],
+			 boff);
+		b = mmap(NULL, len, PROT_READ, MAP_SHARED, fds[o], boff);
 		snprintf(check, sizeof(check), "same bytes as a %s mapping",
 			 mmd_strategies[o].name);
 		if (a == MAP_FAILED || b == MAP_FAILED) {
@@ -221,7 +228,7 @@ static void check_kernel(int fd, unsigned int s, const char *name,
 			 off_t boff, size_t len)
 {
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-				fd, MMAPDEMO_OFFSET(s) + boff);
+				fd, boff);
 	struct mmapdemo_checksum sum = { .offset = boff, .length = len };
 	struct mmapdemo_fill fill = {
 		.offset = boff, .length = len,
@@ -258,7 +265,7 @@ static void check_kernel(int fd, unsigned int s, const char *name,
 
 static void check_private(int fd, unsigned int s, const char *name, off_t boff)
 {
-	off_t off = MMAPDEMO_OFFSET(s) + boff;
+	off_t off = boff;
 	volatile unsigned char *sh, *pr;
 	unsigned char c = 0;
 
@@ -302,7 +309,7 @@ static void check_faults(int fd, unsigned int s, const char *name,
 	char check[64];
 	bool ok;
 
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, MMAPDEMO_OFFSET(s) + boff);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, boff);
 	if (p == MAP_FAILED || mmd_stats(fd, &a)) {
 		row(name, "page faults", false, "mmap: %s", strerror(errno));
 		return;
@@ -359,7 +366,7 @@ static void check_pmd(int fd, unsigned int s, const char *name,
 		    "the buffer has no contiguous 2 MiB block (memory too fragmented at load?)");
 		return;
 	}
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, MMAPDEMO_OFFSET(s));
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED || mmd_stats(fd, &a)) {
 		row(name, check, false, "mmap: %s", strerror(errno));
 		return;
@@ -381,15 +388,31 @@ static void check_pmd(int fd, unsigned int s, const char *name,
 
 int cmd_verify(int argc, char **argv)
 {
+	int fds[MMAPDEMO_STRATEGY_SLOTS];
 	struct mmapdemo_info info;
 	struct utsname u;
 	unsigned char *saved;
+	unsigned int s;
+	int only = -1;
 	size_t len;
 	off_t boff;
 	char sz[32];
-	unsigned int s;
 	int fd;
 
+	/* -s STRATEGY: that strategy's rows only */
+	if (argc == 3 && (!strcmp(argv[1], "-s") || !strcmp(argv[1], "--strategy"))) {
+		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+			if (mmd_strategies[s].name &&
+			    !strcmp(mmd_strategies[s].name, argv[2]))
+				only = s;
+		if (only < 0) {
+			fprintf(stderr, "mmapdemo: unknown strategy '%s'\n", argv[2]);
+			return 2;
+		}
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: mmapdemo verify [-s STRATEGY]\n");
+		return 2;
+	}
 	fd = mmd_open(O_RDWR);
 	if (fd < 0 || mmd_info(fd, &info))
 		return 1;
@@ -399,6 +422,15 @@ int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "mmapdemo: verify needs a buffer of at least %zu bytes\n", len);
 		return 1;
 	}
+	/* Every strategy's node; a strategy this tool does not know, none. */
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+		fds[s] = -1;
+		if ((info.strategies & (1U << s)) && mmd_strategies[s].node) {
+			fds[s] = mmd_open_node(s, O_RDWR);
+			if (fds[s] < 0)
+				return 1;
+		}
+	}
 	boff = info.buffer_size - len;
 	saved = malloc(len);
 	if (!saved || pread(fd, saved, len, boff) != (ssize_t)len) {
@@ -406,8 +438,8 @@ int cmd_verify(int argc, char **argv)
 		return 1;
 	}
 	uname(&u);
-	printf("mmapdemo verify: %s, %s buffer, kernel %s\n", MMD_DEV,
-	       mmd_size_str(info.buffer_size, sz, sizeof(sz)), u.release);
+	printf("mmapdemo verify: %s and its strategy nodes, %s buffer, kernel %s\n",
+	       MMD_DEV, mmd_size_str(info.buffer_size, sz, sizeof(sz)), u.release);
 	printf("working on buffer bytes %#llx-%#llx (saved now, restored at the end)\n\n",
 	       (unsigned long long)boff, (unsigned long long)info.buffer_size - 1);
 	printf("%-8s  %-36s  %-4s  %s\n", "STRATEGY", "CHECK", "", "EVIDENCE (first bytes, hex)");
@@ -422,13 +454,15 @@ int cmd_verify(int argc, char **argv)
 			    "the module offers strategy %u: update the tool", s);
 			continue;
 		}
-		check_processes(fd, s, name, boff, len);
-		check_cross(fd, s, name, info.strategies, boff, len);
-		check_kernel(fd, s, name, boff, len);
-		check_private(fd, s, name, boff);
-		check_faults(fd, s, name, boff, len);
+		if (only >= 0 && (int)s != only)
+			continue;
+		check_processes(fds[s], s, name, boff, len);
+		check_cross(fds, s, name, boff, len);
+		check_kernel(fds[s], s, name, boff, len);
+		check_private(fds[s], s, name, boff);
+		check_faults(fds[s], s, name, boff, len);
 		if (mmd_strategies[s].pmd)
-			check_pmd(fd, s, name, &info);
+			check_pmd(fds[s], s, name, &info);
 	}
 
 	if (pwrite(fd, saved, len, boff) != (ssize_t)len) {
@@ -436,6 +470,9 @@ int cmd_verify(int argc, char **argv)
 		failed++;
 	}
 	free(saved);
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+		if (fds[s] >= 0)
+			close(fds[s]);
 	close(fd);
 	printf("\n%d checks: %d passed, %d failed\n", passed + failed, passed,
 	       failed);

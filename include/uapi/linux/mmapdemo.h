@@ -2,18 +2,28 @@
 /*
  * mmapdemo: one kernel buffer, mapped into userspace several ways.
  *
- * The device /dev/mmapdemo holds one zeroed, page-rounded buffer.  Every way
- * of looking at it shows the same bytes: read()/write() at offsets
- * 0..size-1, and mmap() through one of several *strategies*.
+ * The device holds one zeroed, page-rounded buffer.  Every way of looking
+ * at it shows the same bytes: read()/write() at offsets 0..size-1, and
+ * mmap() through one of several *strategies*.
  *
- * Choosing a strategy needs no ioctl: the mmap offset selects it.  The
- * device's offset space is cut into regions of MMAPDEMO_REGION_SIZE bytes;
- * region N maps the buffer with strategy N, so
+ * Choosing a strategy needs no ioctl.  Each has a node of its own, a file
+ * of the buffer's size mapped from offset 0:
+ *
+ *	/dev/mmapdemo		remap
+ *	/dev/mmapdemo-fault	fault
+ *	/dev/mmapdemo-batched	batched
+ *	/dev/mmapdemo-huge	huge
+ *
+ * so fio, dd, Python's mmap module or numpy.memmap reach every strategy
+ * by its path.  /dev/mmapdemo also reaches them all through one fd: its
+ * offset space is cut into regions of MMAPDEMO_REGION_SIZE bytes, region N
+ * mapping the buffer with strategy N, so
  *
  *	mmap(NULL, len, prot, MAP_SHARED, fd, MMAPDEMO_OFFSET(s) + off)
  *
- * maps buffer bytes off..off+len-1 with strategy s.  Python's mmap module
- * reaches the fault strategy with offset=MMAPDEMO_OFFSET(1), i.e. 1 << 40.
+ * maps buffer bytes off..off+len-1 with strategy s.  On the other nodes
+ * the offset is a buffer offset only: a region offset there is past the
+ * end [EINVAL].
  *
  * Policy, enforced by the driver (errno in brackets):
  *  - off must be page-aligned [EINVAL, from the kernel itself] and inside
