@@ -14,8 +14,7 @@
  *	/dev/mmapdemo-batched	batched
  *	/dev/mmapdemo-huge	huge
  *
- * so fio, dd, Python's mmap module or numpy.memmap reach every strategy
- * by its path.  /dev/mmapdemo also reaches them all through one fd: its
+ * so fio, dd or Python's mmap module reach every strategy by its path.  /dev/mmapdemo also reaches them all through one fd: its
  * offset space is cut into regions of MMAPDEMO_REGION_SIZE bytes, region N
  * mapping the buffer with strategy N, so
  *
