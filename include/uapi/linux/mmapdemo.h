@@ -14,9 +14,10 @@
  *	/dev/mmapdemo-batched	batched
  *	/dev/mmapdemo-huge	huge
  *
- * so fio, dd or Python's mmap module reach every strategy by its path.  /dev/mmapdemo also reaches them all through one fd: its
- * offset space is cut into regions of MMAPDEMO_REGION_SIZE bytes, region N
- * mapping the buffer with strategy N, so
+ * so fio, dd or Python's mmap module reach every strategy by its path.
+ * /dev/mmapdemo also reaches them all through one fd: its offset space is
+ * cut into regions of MMAPDEMO_REGION_SIZE bytes, region N mapping the
+ * buffer with strategy N, so
  *
  *	mmap(NULL, len, prot, MAP_SHARED, fd, MMAPDEMO_OFFSET(s) + off)
  *
