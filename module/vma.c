@@ -21,8 +21,10 @@
  * f_op->release, as many demo drivers do, would leave such a mapping
  * pointing at freed pages.
  *
- * .open and .close run with the process's mmap_lock held for writing (exit
- * and exec tear down an mm nobody else can reach) and may sleep.
+ * .open runs with the process's mmap_lock held for writing (fork, split,
+ * mremap); .close with mmap_lock held, but only for reading when munmap(2)
+ * removes the VMA (it downgrades first: vms_complete_munmap_vmas()).  Both
+ * may sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>
