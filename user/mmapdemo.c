@@ -263,7 +263,7 @@ int cmd_stats(int argc, char **argv)
 }
 
 /* "-s NAME" or "--strategy NAME": the strategy's number, default remap. */
-static int parse_strategy(int *argc, char ***argv)
+int mmd_parse_strategy(int *argc, char ***argv)
 {
 	unsigned int s;
 
@@ -303,7 +303,7 @@ static unsigned char *map_range(int fd, unsigned long long off,
 
 int cmd_write(int argc, char **argv)
 {
-	int s = parse_strategy(&argc, &argv);
+	int s = mmd_parse_strategy(&argc, &argv);
 	unsigned long long off;
 	unsigned char *p;
 	size_t len, maplen;
@@ -333,7 +333,7 @@ int cmd_write(int argc, char **argv)
 
 int cmd_read(int argc, char **argv)
 {
-	int s = parse_strategy(&argc, &argv);
+	int s = mmd_parse_strategy(&argc, &argv);
 	unsigned long long off;
 	unsigned char *p;
 	size_t len, maplen, i;

@@ -30,6 +30,8 @@ extern const char *mmd_prog;	/* argv[0] as a path we can re-execute */
 void mmd_error(const char *what, int err);
 int mmd_open(int flags);	/* with mmd_error() on failure */
 int mmd_open_node(unsigned int s, int flags);	/* strategy @s's node */
+/* "-s NAME": consumed, its number; absent: remap; unknown: -1 (said) */
+int mmd_parse_strategy(int *argc, char ***argv);
 int mmd_info(int fd, struct mmapdemo_info *info);
 int mmd_stats(int fd, struct mmapdemo_stats *st);
 uint64_t mmd_fnv1a(const void *p, size_t len);

@@ -392,27 +392,23 @@ int cmd_verify(int argc, char **argv)
 	struct mmapdemo_info info;
 	struct utsname u;
 	unsigned char *saved;
+	int argc0 = argc, only;
 	unsigned int s;
-	int only = -1;
 	size_t len;
 	off_t boff;
 	char sz[32];
 	int fd;
 
 	/* -s STRATEGY: that strategy's rows only */
-	if (argc == 3 && (!strcmp(argv[1], "-s") || !strcmp(argv[1], "--strategy"))) {
-		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
-			if (mmd_strategies[s].name &&
-			    !strcmp(mmd_strategies[s].name, argv[2]))
-				only = s;
-		if (only < 0) {
-			fprintf(stderr, "mmapdemo: unknown strategy '%s'\n", argv[2]);
-			return 2;
-		}
-	} else if (argc != 1) {
+	only = mmd_parse_strategy(&argc, &argv);
+	if (only < 0)
+		return 2;
+	if (argc != 1) {
 		fprintf(stderr, "usage: mmapdemo verify [-s STRATEGY]\n");
 		return 2;
 	}
+	if (argc == argc0)
+		only = -1;	/* no -s: every strategy */
 	fd = mmd_open(O_RDWR);
 	if (fd < 0 || mmd_info(fd, &info))
 		return 1;
