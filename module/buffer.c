@@ -64,7 +64,8 @@ static int mmapdemo_alloc_block(struct mmapdemo_buf *buf, unsigned long first,
 	if (page) {
 		/*
 		 * 512 pages with a refcount of one each, no folio left.  One
-		 * buddy allocation never crosses a memory section, so its
+		 * buddy allocation never crosses a memory section (mmzone.h
+		 * refuses a largest order bigger than a section), so its
 		 * struct pages are contiguous on every memory model and
 		 * page + i is the i-th page (7.3 has no nth_page() any more).
 		 */
