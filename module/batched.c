@@ -54,7 +54,7 @@ static pgoff_t mmapdemo_batch_pages(const struct vm_area_struct *vma)
 static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_buf *buf = vma->vm_private_data;
+	struct mmapdemo_buf *buf = mmapdemo_vma_buf(vma);
 	pgoff_t first = mmapdemo_vma_first(vma);
 	unsigned long mapped = 0;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
@@ -93,17 +93,23 @@ static vm_fault_t mmapdemo_batched_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct mmapdemo_batched_vm_ops = {
+#ifndef MMAPDEMO_CLASSIC_MMAP
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_batched_fault,
 };
 
-static int mmapdemo_batched_mmap(struct vm_area_struct *vma,
-				 struct mmapdemo_buf *buf, pgoff_t first)
+static void mmapdemo_batched_prepare(struct vm_area_desc *desc,
+				     struct mmapdemo_buf *buf, pgoff_t first)
 {
-	/* Pages with struct page, inserted from the fault handler. */
-	vm_flags_set(vma, VM_MIXEDMAP);
-	return 0;
+	/*
+	 * Pages with struct page, inserted from the fault handler:
+	 * vm_insert_pages() wants VM_MIXEDMAP set beforehand when it runs
+	 * with mmap_lock held only for reading.
+	 */
+	vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT);
 }
 
 const struct mmapdemo_strategy mmapdemo_batched = {
@@ -111,5 +117,5 @@ const struct mmapdemo_strategy mmapdemo_batched = {
 	.allow_private = true,	/* inserted read-only; a write copies */
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_batched_vm_ops,
-	.mmap = mmapdemo_batched_mmap,
+	.prepare = mmapdemo_batched_prepare,
 };

@@ -11,15 +11,21 @@
  *    it would rmap and account as if it belonged to the page cache (see
  *    the TODO in __folio_rmap_sanity_checks(), include/linux/rmap.h).  A
  *    fault handler can get_page() any page, and the reference lands where
- *    the core will drop it;
- *  - still, as far as the size and the allocator allow, the buffer is made
- *    of physically contiguous, 2 MiB-aligned blocks: one order-9
- *    allocation *without* __GFP_COMP, cut into 512 order-0 pages by
- *    split_page().  Remap then needs few remap_pfn_range() calls, and the
- *    huge strategy can map such a block by one PMD of raw PFNs (huge.c).
- *    Never get_page() a tail of a higher-order allocation that was not
- *    split: it would count on a page that owns nothing (a classic demo
- *    driver bug);
+ *    the core will drop it.  Never get_page() a tail of a higher-order
+ *    allocation that was not split: it would count on a page that owns
+ *    nothing (a classic demo driver bug);
+ *  - the buffer is one physically contiguous range, 2 MiB-aligned when it
+ *    is 2 MiB or more: alloc_pages_exact() up to 4 MiB, alloc_contig_pages()
+ *    beyond, both giving order-0 pages with a refcount each.  Why: the
+ *    remap strategy maps a whole VMA with one mmap action, and an action
+ *    is one PFN range (remap.c).  The price: beyond 4 MiB the kernel has
+ *    to find a range with nothing unmovable in it and empty it, migrating
+ *    movable pages away, which takes time and fails (ENOMEM) when
+ *    unmovable pages are scattered over memory: in 2 and 4 GiB guests
+ *    512 MiB is found, 1 GiB is not (docs/guide.md, section 2).  The huge
+ *    strategy maps each aligned 2 MiB block of it by one PMD of raw PFNs
+ *    (huge.c).  On 6.x, which does not export alloc_contig_pages(),
+ *    classic.c builds the buffer from 2 MiB blocks;
  *  - we drop only our own reference when freeing: if someone still holds a
  *    page (get_user_pages() on a fault mapping), it is freed when they let
  *    go, not under their feet;
@@ -40,6 +46,7 @@
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -48,43 +55,65 @@
 #include "compat.h"
 #include "mmapdemo.h"
 
-#define MMAPDEMO_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL)
+#ifndef MMAPDEMO_CLASSIC_MMAP
+#define MMAPDEMO_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
+			 __GFP_NOWARN)
 
-/* One 2 MiB block: a split order-9 allocation, or 512 single pages. */
-static int mmapdemo_alloc_block(struct mmapdemo_buf *buf, unsigned long first,
-				unsigned long n)
+/*
+ * Fill buf->pages with one contiguous range, 2 MiB-aligned from 2 MiB up.
+ *
+ * Up to the buddy allocator's largest block (4 MiB on x86-64),
+ * alloc_pages_exact(): a block of the next power-of-two order, naturally
+ * aligned, split into order-0 pages, the tail given back.  Beyond,
+ * alloc_contig_pages(), which aligns a range to its size when that is a
+ * power of two; for other sizes ask for 511 pages more and keep the part
+ * that starts on a 2 MiB boundary: at most 2 MiB more, for a moment,
+ * rather than up to twice the buffer.
+ */
+int mmapdemo_buf_alloc_pages(struct mmapdemo_buf *buf)
 {
-	struct page *page = NULL;
-	unsigned long i;
+	unsigned long n = buf->nr_pages, extra = 0, head = 0, i, pfn;
+	struct page *page;
 
-	/* A whole block is a wish: give up at once, quietly, if it is not. */
-	if (n == MMAPDEMO_PMD_PAGES)
-		page = alloc_pages(MMAPDEMO_GFP | __GFP_NORETRY | __GFP_NOWARN,
-				   MMAPDEMO_PMD_ORDER);
-	if (page) {
-		/*
-		 * 512 pages with a refcount of one each, no folio left.  One
-		 * buddy allocation never crosses a memory section (mmzone.h
-		 * refuses a largest order bigger than a section), so its
-		 * struct pages are contiguous on every memory model and
-		 * page + i is the i-th page (7.3 has no nth_page() any more).
-		 */
-		split_page(page, MMAPDEMO_PMD_ORDER);
-		for (i = 0; i < n; i++)
-			buf->pages[first + i] = page + i;
-		__set_bit(first / MMAPDEMO_PMD_PAGES, buf->contig);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		page = alloc_page(MMAPDEMO_GFP);
-		if (!page)
+	if (n <= MAX_ORDER_NR_PAGES) {
+		void *p = alloc_pages_exact(n << PAGE_SHIFT, MMAPDEMO_GFP);
+
+		if (!p)
 			return -ENOMEM;
-		buf->pages[first + i] = page;
+		pfn = page_to_pfn(virt_to_page(p));
+	} else {
+		if (!is_power_of_2(n))
+			extra = MMAPDEMO_PMD_PAGES - 1;
+		page = alloc_contig_pages(n + extra, MMAPDEMO_GFP,
+					  numa_node_id(), NULL);
+		if (!page)
+			return fatal_signal_pending(current) ? -EINTR : -ENOMEM;
+		pfn = page_to_pfn(page);
+		if (extra)
+			head = ALIGN(pfn, MMAPDEMO_PMD_PAGES) - pfn;
+		if (head)
+			free_contig_range(pfn, head);
+		if (extra - head)
+			free_contig_range(pfn + head + n, extra - head);
+		pfn += head;
 	}
+
+	/*
+	 * One range of PFNs, but not necessarily of struct pages: without
+	 * SPARSEMEM_VMEMMAP the memory map is contiguous only within a
+	 * memory section (128 MiB on x86-64), and a range this size may
+	 * cross one.  So each page from its own PFN, never page + i.
+	 */
+	for (i = 0; i < n; i++)
+		buf->pages[i] = pfn_to_page(pfn + i);
+	for (i = 0; i + MMAPDEMO_PMD_PAGES <= n; i += MMAPDEMO_PMD_PAGES)
+		__set_bit(i / MMAPDEMO_PMD_PAGES, buf->contig);
+	buf->one_range = true;
 	return 0;
 }
+#endif
 
-static void mmapdemo_free_pages(struct page **pages, unsigned long n)
+void mmapdemo_free_pages(struct page **pages, unsigned long n)
 {
 	unsigned long i;
 
@@ -99,7 +128,7 @@ static void mmapdemo_free_pages(struct page **pages, unsigned long n)
  */
 struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size)
 {
-	unsigned long filled, nblocks;
+	unsigned long nblocks;
 	struct mmapdemo_buf *buf;
 	int ret = -ENOMEM;
 
@@ -117,19 +146,13 @@ struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size)
 	if (!buf->pages)
 		goto err_free_bitmap;
 
-	/* Block by block, so that blocks stay 2 MiB-aligned in the buffer. */
-	for (filled = 0; filled < buf->nr_pages; filled += MMAPDEMO_PMD_PAGES) {
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto err_free_pages;
-		}
-		ret = mmapdemo_alloc_block(buf, filled,
-					   min(MMAPDEMO_PMD_PAGES,
-					       buf->nr_pages - filled));
-		if (ret)
-			goto err_free_pages;
-		cond_resched();
-	}
+	ret = mmapdemo_buf_alloc_pages(buf);
+	if (ret)
+		goto err_free_pages;
+	/* Killed while the allocator zeroed the pages: keep nothing. */
+	ret = -EINTR;
+	if (fatal_signal_pending(current))
+		goto err_free_pages;
 
 	ret = -ENOMEM;
 	buf->vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP, PAGE_KERNEL);

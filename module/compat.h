@@ -37,6 +37,94 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #endif
 
 /*
+ * 7.3 maps a file through f_op->mmap_prepare(): the driver describes the
+ * mapping in a struct vm_area_desc before the VMA exists, asks for at most
+ * one action (a PFN remap), and takes its references in vm_ops->mapped.
+ * 6.1 and 6.12 have only f_op->mmap.  For them this is the subset of the
+ * 7.3 API the driver uses, over a plain vm_flags_t, and classic.c runs
+ * the same prepare and mapped behind an f_op->mmap (Kbuild builds it only
+ * for those kernels).  Our own names, so that a kernel with half of the
+ * API (6.16 had vm_area_desc but no vma_flags_t) cannot clash.
+ */
+#ifdef MMAPDEMO_CLASSIC_MMAP
+#include <linux/log2.h>
+
+#define VMA_EXEC_BIT		ilog2(VM_EXEC)
+#define VMA_MAYSHARE_BIT	ilog2(VM_MAYSHARE)
+#define VMA_MAYEXEC_BIT		ilog2(VM_MAYEXEC)
+#define VMA_IO_BIT		ilog2(VM_IO)
+#define VMA_PFNMAP_BIT		ilog2(VM_PFNMAP)
+#define VMA_MIXEDMAP_BIT	ilog2(VM_MIXEDMAP)
+#define VMA_DONTEXPAND_BIT	ilog2(VM_DONTEXPAND)
+#define VMA_DONTDUMP_BIT	ilog2(VM_DONTDUMP)
+
+enum mmapdemo_action_type {
+	MMAP_NOTHING,
+	MMAP_REMAP_PFN,
+};
+
+struct mmapdemo_vm_area_desc {
+	struct mm_struct *mm;
+	struct file *file;
+	unsigned long start;
+	unsigned long end;
+	pgoff_t pgoff;
+	vm_flags_t vm_flags;
+	pgprot_t page_prot;
+	const struct vm_operations_struct *vm_ops;
+	void *private_data;
+	struct {
+		enum mmapdemo_action_type type;
+		unsigned long start_pfn;
+	} action;
+};
+
+#define vm_area_desc mmapdemo_vm_area_desc
+
+static inline vm_flags_t mmapdemo_vm_flags(const int *bits, size_t n)
+{
+	vm_flags_t flags = 0;
+
+	while (n--)
+		flags |= BIT(bits[n]);
+	return flags;
+}
+
+/* vma_desc_set_flags(desc, VMA_IO_BIT, VMA_PFNMAP_BIT): as in 7.3 */
+#define mmapdemo_mk_vm_flags(...)					\
+	mmapdemo_vm_flags((const int[]){ __VA_ARGS__ },			\
+			  sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int))
+#define vma_desc_test_any(desc, ...)					\
+	(((desc)->vm_flags & mmapdemo_mk_vm_flags(__VA_ARGS__)) != 0)
+#define vma_desc_set_flags(desc, ...)					\
+	((desc)->vm_flags |= mmapdemo_mk_vm_flags(__VA_ARGS__))
+#define vma_desc_clear_flags(desc, ...)					\
+	((desc)->vm_flags &= ~mmapdemo_mk_vm_flags(__VA_ARGS__))
+
+static inline unsigned long
+vma_desc_pages(const struct mmapdemo_vm_area_desc *desc)
+{
+	return (desc->end - desc->start) >> PAGE_SHIFT;
+}
+
+static inline void mmap_action_remap_full(struct mmapdemo_vm_area_desc *desc,
+					  unsigned long start_pfn)
+{
+	desc->action.type = MMAP_REMAP_PFN;
+	desc->action.start_pfn = start_pfn;
+}
+
+int mmapdemo_classic_mmap(struct file *file, struct vm_area_struct *vma);
+int mmapdemo_classic_fault_mmap(struct file *file, struct vm_area_struct *vma);
+int mmapdemo_classic_batched_mmap(struct file *file,
+				  struct vm_area_struct *vma);
+int mmapdemo_classic_huge_mmap(struct file *file, struct vm_area_struct *vma);
+#elif !IS_ENABLED(CONFIG_CONTIG_ALLOC)
+/* 7.3's remap is one action over one PFN range: a buffer in one piece. */
+#error "mmapdemo needs CONFIG_CONTIG_ALLOC (alloc_contig_pages())"
+#endif
+
+/*
  * The default placement of a mapping: 6.10 replaced the mm->get_unmapped_area
  * method by mm_get_unmapped_area(mm, ...), and by 7.3 that lost its mm
  * argument.

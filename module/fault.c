@@ -31,7 +31,7 @@
 static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_buf *buf = vma->vm_private_data;
+	struct mmapdemo_buf *buf = mmapdemo_vma_buf(vma);
 	struct page *page;
 	pgoff_t idx;
 
@@ -53,21 +53,17 @@ static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct mmapdemo_fault_vm_ops = {
+#ifndef MMAPDEMO_CLASSIC_MMAP
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_page_fault,
 };
-
-static int mmapdemo_fault_mmap(struct vm_area_struct *vma,
-			       struct mmapdemo_buf *buf, pgoff_t first)
-{
-	return 0;	/* everything happens at fault time */
-}
 
 const struct mmapdemo_strategy mmapdemo_fault = {
 	.name = "fault",
 	.allow_private = true,
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_fault_vm_ops,
-	.mmap = mmapdemo_fault_mmap,
 };

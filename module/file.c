@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * file_operations of the device nodes: open/release, read_iter/write_iter,
- * splice, fsync and llseek with the semantics of a fixed-size file, and the
- * mmap entry points.  One file_operations per node, as drivers/char/mem.c
- * has one per minor: they differ only in how mmap() reads its offset.
+ * splice, fsync and llseek with the semantics of a fixed-size file, and
+ * mmap_prepare.  One file_operations per node, as drivers/char/mem.c has
+ * one per minor, each with its own mmap_prepare.
  *
  * mmap() reaches us as: mmap(2) (rejects an unaligned offset) ->
  * vm_mmap_pgoff() (takes mmap_lock for writing) -> do_mmap() (checks prot
  * against the file mode, page-aligns the length, rejects offset overflow,
- * picks the address)
- * -> mmap_region() (creates the VMA) -> f_op->mmap, i.e. mmapdemo_mmap().
- * We therefore run with mmap_lock held: we may sleep, but must not fault on
- * user memory or take a lock that is held while doing so.  Our job is to
- * say no to anything we do not support, fix the VMA's flags, and install
- * vm_ops (and, for remap, the page tables).  Every handler finds the
- * device from the file (mmapdemo_file_dev()).  MAP_POPULATE, if asked for,
- * runs after us, once mmap_lock is released (mm_populate() takes it again
- * for reading).
+ * picks the address) -> mmap_region() -> __mmap_region(), which calls
+ * f_op->mmap_prepare (call_mmap_prepare()) *before* the VMA exists, with a
+ * struct vm_area_desc describing it.  Our job there is to say no to
+ * anything we do not support, fix the VMA's flags, install vm_ops and ask
+ * for an action (remap: the page tables).  The core then creates the VMA,
+ * runs the action and calls vm_ops->mapped (vma.c).  We run with mmap_lock
+ * held: we may sleep, but must not fault on user memory or take a lock
+ * that is held while doing so.  MAP_POPULATE, if asked for, runs after
+ * all that, once mmap_lock is released (mm_populate() takes it again for
+ * reading).  On 6.x, classic.c runs the same prepare from f_op->mmap.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,29 +42,58 @@ mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS] = {
 };
 
 /*
- * Nothing to set up per open: every open file sees the current buffer.  The
- * size is not copied into the inode (i_size): the inode belongs to the
- * filesystem the node lives on (devtmpfs, or a disk for a node made with
- * mknod), not to the driver, and it would go stale on RESIZE.  lseek()
- * and INFO report the size.
+ * misc_open() left our miscdevice in file->private_data; we put our own
+ * per-file state there instead: the node, and the maps prepared but not
+ * mapped yet.  Every open file sees the current buffer.  The size is not
+ * copied into the inode (i_size): the inode belongs to the filesystem the
+ * node lives on (devtmpfs, or a disk for a node made with mknod), not to
+ * the driver, and it would go stale on RESIZE.  lseek() and INFO report
+ * the size.
  */
 static int mmapdemo_open(struct inode *inode, struct file *file)
 {
-	struct mmapdemo_dev *dev = mmapdemo_file_dev(file);
+	struct mmapdemo_node *node = container_of(file->private_data,
+						  struct mmapdemo_node, misc);
+	struct mmapdemo_file *mf;
 
-	atomic64_inc(&dev->opens);
-	atomic64_inc(&dev->open_files);
+	mf = kzalloc_obj(*mf, GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	mf->node = node;
+	INIT_LIST_HEAD(&mf->pending);
+	file->private_data = mf;
+
+	atomic64_inc(&node->dev->opens);
+	atomic64_inc(&node->dev->open_files);
 	return 0;
 }
 
 /*
  * Called when the last reference to the file goes, which is after the last
- * munmap() when the file is mapped: every VMA holds a file reference.
- * Nothing is freed here; the buffer belongs to its references (buffer.c).
+ * munmap() when the file is mapped: every VMA holds a file reference.  So
+ * no VMA of this file is left, and a map still pending is one the core
+ * gave up on after prepare (mmapdemo_map): its buffer reference goes now.
  */
 static int mmapdemo_release(struct inode *inode, struct file *file)
 {
-	atomic64_dec(&mmapdemo_file_dev(file)->open_files);
+	struct mmapdemo_file *mf = file->private_data;
+	struct mmapdemo_dev *dev = mf->node->dev;
+	struct mmapdemo_map *map, *next;
+	LIST_HEAD(abandoned);
+
+	mutex_lock(&dev->lock);
+	list_for_each_entry_safe(map, next, &mf->pending, pending) {
+		list_move(&map->pending, &abandoned);
+		dev->pending_maps--;
+	}
+	mutex_unlock(&dev->lock);
+	/* Outside the lock: the last put of a buffer sleeps (vunmap). */
+	list_for_each_entry_safe(map, next, &abandoned, pending) {
+		list_del(&map->pending);
+		mmapdemo_map_put(map);
+	}
+	kfree(mf);
+	atomic64_dec(&dev->open_files);
 	return 0;
 }
 
@@ -144,96 +174,131 @@ static loff_t mmapdemo_llseek(struct file *file, loff_t offset, int whence)
 }
 
 /*
- * Everything common to the mmap() of every node and strategy; @region is
- * the strategy, @first the buffer page at vma->vm_start.
+ * Everything common to the mmap_prepare of every node and strategy;
+ * @strategy maps, @first is the buffer page at desc->start.  Every refusal
+ * happens here, before the VMA exists: the core then calls nothing else of
+ * ours (no ->mapped, no ->close).
+ *
+ * The remap action maps the buffer's pages after we return, with
+ * dev->lock dropped.  Until ->mapped, nothing of the core's tells RESIZE
+ * that this mapping is coming, and RESIZE refuses only while the device
+ * is mapped: so the map, with its buffer reference, is made here, and
+ * counts as a mapping for RESIZE from here on (dev->pending_maps).
+ * mmap_prepare.rst asks prepare to keep no state because the core may
+ * still fail (no memory for the VMA) without calling ->mapped or ->close;
+ * the map is therefore parked on the file, which the core holds through
+ * the whole mmap() and releases in any case (mmapdemo_release()).
  */
-static int mmapdemo_do_mmap(struct vm_area_struct *vma, unsigned int region,
+static int mmapdemo_prepare(struct vm_area_desc *desc, unsigned int strategy,
 			    pgoff_t first)
 {
-	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
-	unsigned long npages = vma_pages(vma);
+	struct mmapdemo_file *mf = desc->file->private_data;
+	struct mmapdemo_dev *dev = mf->node->dev;
+	unsigned long npages = vma_desc_pages(desc);
 	const struct mmapdemo_strategy *s;
+	struct mmapdemo_map *map;
 	struct mmapdemo_buf *buf;
-	int ret;
 
-	if (region >= MMAPDEMO_STRATEGY_SLOTS || !mmapdemo_strategies[region])
+	if (strategy >= MMAPDEMO_STRATEGY_SLOTS || !mmapdemo_strategies[strategy])
 		return -EINVAL;
-	s = mmapdemo_strategies[region];
+	s = mmapdemo_strategies[strategy];
 
 	/* The buffer is data: no PROT_EXEC, now or later via mprotect(). */
-	if (vma->vm_flags & VM_EXEC)
+	if (vma_desc_test_any(desc, VMA_EXEC_BIT))
 		return -EPERM;
 	/* VM_MAYSHARE is MAP_SHARED, whether or not the fd is writable. */
-	if (!(vma->vm_flags & VM_MAYSHARE) && !s->allow_private)
+	if (!vma_desc_test_any(desc, VMA_MAYSHARE_BIT) && !s->allow_private)
 		return -EINVAL;
 	/* Stay inside the region; written so that it cannot wrap. */
 	if (npages > MMAPDEMO_REGION_PAGES - first)
 		return -EINVAL;
 
+	map = kzalloc_obj(*map, GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	kref_init(&map->ref);
+	map->strategy = strategy;
+
 	mutex_lock(&dev->lock);
 	buf = dev->buf;
-	ret = -EINVAL;
-	if (first >= buf->nr_pages)
-		goto out_unlock;
-	if (!s->allow_past_end && npages > buf->nr_pages - first)
-		goto out_unlock;
+	if (first >= buf->nr_pages ||
+	    (!s->allow_past_end && npages > buf->nr_pages - first))
+		goto err_free_map;
+	map->buf = mmapdemo_buf_get(buf);
+	list_add(&map->pending, &mf->pending);
+	dev->pending_maps++;
+	mutex_unlock(&dev->lock);
 
 	/*
 	 * VM_MAYEXEC cleared: mprotect(PROT_EXEC) fails with EACCES.
 	 * VM_DONTEXPAND: mremap() cannot grow the VMA past what we checked
 	 * here (it fails with EFAULT).  VM_DONTDUMP: core dumps leave the
-	 * device buffer out.  On 6.3+ vm_flags is read-only and these
-	 * helpers are the only way to change it (compat.h has them for
-	 * older kernels).
+	 * device buffer out.  The descriptor's flags are a bitmap
+	 * (vma_flags_t) named by bit; the core copies them into the VMA.
 	 */
-	vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = s->vm_ops;
-	vma->vm_private_data = buf;
+	vma_desc_clear_flags(desc, VMA_MAYEXEC_BIT);
+	vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+	desc->vm_ops = s->vm_ops;
+	desc->private_data = map;
+	if (s->prepare)
+		s->prepare(desc, map->buf, first);
+	return 0;
 
-	ret = s->mmap(vma, buf, first);
-	if (ret)
-		goto out_unlock;
-	/* From here on the core mm calls vm_ops->close for this VMA. */
-	mmapdemo_vma_mapped(vma);
-out_unlock:
+err_free_map:
 	mutex_unlock(&dev->lock);
-	return ret;
+	kfree(map);
+	return -EINVAL;
 }
 
 /*
  * /dev/mmapdemo: the offset selects the strategy by region
  * (MMAPDEMO_OFFSET() in the uapi header); region 0, offset 0 up, is remap.
  */
-static int mmapdemo_mmap(struct file *file, struct vm_area_struct *vma)
+int mmapdemo_mmap_prepare(struct vm_area_desc *desc)
 {
-	unsigned int region = vma->vm_pgoff >> MMAPDEMO_REGION_PGSHIFT;
+	unsigned int region = desc->pgoff >> MMAPDEMO_REGION_PGSHIFT;
 	int ret;
 
-	ret = mmapdemo_do_mmap(vma, region, mmapdemo_vma_first(vma));
-	trace_mmapdemo_mmap(vma, region, ret);
+	ret = mmapdemo_prepare(desc, region,
+			       desc->pgoff & (MMAPDEMO_REGION_PAGES - 1));
+	trace_mmapdemo_mmap(desc, region, ret);
 	return ret;
 }
 
 /*
- * The other nodes: one strategy, the offset is a buffer offset, as in a
- * file.  An offset past region 0 is past the buffer (at most 1 GiB).
+ * The other nodes: one strategy each, the offset is a buffer offset, as
+ * in a file.  An offset past region 0 is past the buffer (at most 1 GiB).
  */
-static int mmapdemo_node_mmap(struct file *file, struct vm_area_struct *vma)
+static int mmapdemo_node_prepare(struct vm_area_desc *desc,
+				 unsigned int strategy)
 {
-	unsigned int strategy = mmapdemo_file_node(file)->strategy;
 	int ret = -EINVAL;
 
-	if (vma->vm_pgoff < MMAPDEMO_REGION_PAGES)
-		ret = mmapdemo_do_mmap(vma, strategy, vma->vm_pgoff);
-	trace_mmapdemo_mmap(vma, strategy, ret);
+	if (desc->pgoff < MMAPDEMO_REGION_PAGES)
+		ret = mmapdemo_prepare(desc, strategy, desc->pgoff);
+	trace_mmapdemo_mmap(desc, strategy, ret);
 	return ret;
+}
+
+int mmapdemo_fault_mmap_prepare(struct vm_area_desc *desc)
+{
+	return mmapdemo_node_prepare(desc, MMAPDEMO_STRATEGY_FAULT);
+}
+
+int mmapdemo_batched_mmap_prepare(struct vm_area_desc *desc)
+{
+	return mmapdemo_node_prepare(desc, MMAPDEMO_STRATEGY_BATCHED);
+}
+
+int mmapdemo_huge_mmap_prepare(struct vm_area_desc *desc)
+{
+	return mmapdemo_node_prepare(desc, MMAPDEMO_STRATEGY_HUGE);
 }
 
 /*
  * Called by do_mmap() before the VMA exists, to choose its address; the
  * huge strategy wants the 2 MiB grid.  An offset we will refuse anyway
- * gets the default placement and fails in mmapdemo_mmap().
+ * gets the default placement and fails in mmapdemo_mmap_prepare().
  */
 static unsigned long mmapdemo_get_unmapped_area(struct file *file,
 						unsigned long addr,
@@ -267,7 +332,11 @@ const struct file_operations mmapdemo_fops = {
 	 * pages are the buffer.  Without it both fail with EINVAL.
 	 */
 	.fsync = noop_fsync,
-	.mmap = mmapdemo_mmap,
+#ifdef MMAPDEMO_CLASSIC_MMAP
+	.mmap = mmapdemo_classic_mmap,		/* 6.x: classic.c */
+#else
+	.mmap_prepare = mmapdemo_mmap_prepare,
+#endif
 	.get_unmapped_area = mmapdemo_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,
 	/* Every ABI struct has the same layout for 32-bit userspace. */
@@ -285,7 +354,11 @@ const struct file_operations mmapdemo_fault_fops = {
 	.splice_write = iter_file_splice_write,
 	.llseek = mmapdemo_llseek,
 	.fsync = noop_fsync,
-	.mmap = mmapdemo_node_mmap,
+#ifdef MMAPDEMO_CLASSIC_MMAP
+	.mmap = mmapdemo_classic_fault_mmap,
+#else
+	.mmap_prepare = mmapdemo_fault_mmap_prepare,
+#endif
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -301,7 +374,11 @@ const struct file_operations mmapdemo_batched_fops = {
 	.splice_write = iter_file_splice_write,
 	.llseek = mmapdemo_llseek,
 	.fsync = noop_fsync,
-	.mmap = mmapdemo_node_mmap,
+#ifdef MMAPDEMO_CLASSIC_MMAP
+	.mmap = mmapdemo_classic_batched_mmap,
+#else
+	.mmap_prepare = mmapdemo_batched_mmap_prepare,
+#endif
 	.unlocked_ioctl = mmapdemo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -317,7 +394,11 @@ const struct file_operations mmapdemo_huge_fops = {
 	.splice_write = iter_file_splice_write,
 	.llseek = mmapdemo_llseek,
 	.fsync = noop_fsync,
-	.mmap = mmapdemo_node_mmap,
+#ifdef MMAPDEMO_CLASSIC_MMAP
+	.mmap = mmapdemo_classic_huge_mmap,
+#else
+	.mmap_prepare = mmapdemo_huge_mmap_prepare,
+#endif
 	/* the 2 MiB grid a PMD needs, as for a region-3 mapping */
 	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl = mmapdemo_ioctl,

@@ -54,7 +54,7 @@
 static vm_fault_t mmapdemo_huge_pmd(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_buf *buf = vma->vm_private_data;
+	struct mmapdemo_buf *buf = mmapdemo_vma_buf(vma);
 	unsigned long addr = vmf->address & PMD_MASK;
 	pgoff_t first = mmapdemo_vma_first(vma);
 	pgoff_t idx = first + ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -88,7 +88,7 @@ static vm_fault_t mmapdemo_huge_fault(struct vm_fault *vmf,
 static vm_fault_t mmapdemo_huge_pte(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mmapdemo_buf *buf = vma->vm_private_data;
+	struct mmapdemo_buf *buf = mmapdemo_vma_buf(vma);
 	vm_fault_t ret;
 	pgoff_t idx;
 
@@ -99,6 +99,9 @@ static vm_fault_t mmapdemo_huge_pte(struct vm_fault *vmf)
 }
 
 static const struct vm_operations_struct mmapdemo_huge_vm_ops = {
+#ifndef MMAPDEMO_CLASSIC_MMAP
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	.fault = mmapdemo_huge_pte,
@@ -107,17 +110,16 @@ static const struct vm_operations_struct mmapdemo_huge_vm_ops = {
 	.access = mmapdemo_vma_access,
 };
 
-static int mmapdemo_huge_mmap(struct vm_area_struct *vma,
-			      struct mmapdemo_buf *buf, pgoff_t first)
+static void mmapdemo_huge_prepare(struct vm_area_desc *desc,
+				  struct mmapdemo_buf *buf, pgoff_t first)
 {
 	/*
 	 * Raw PFNs, no struct page semantics: what vmf_insert_pfn() and
 	 * vmf_insert_pfn_pmd() require, and they refuse COW mappings, which
-	 * mmap() already did (allow_private is false).  VM_IO: no core dump
+	 * prepare already did (allow_private is false).  VM_IO: no core dump
 	 * or get_user_pages() into it, as with remap_pfn_range().
 	 */
-	vm_flags_set(vma, VM_PFNMAP | VM_IO);
-	return 0;
+	vma_desc_set_flags(desc, VMA_PFNMAP_BIT, VMA_IO_BIT);
 }
 
 const struct mmapdemo_strategy mmapdemo_huge = {
@@ -125,7 +127,7 @@ const struct mmapdemo_strategy mmapdemo_huge = {
 	.allow_private = false,	/* PFN maps cannot be copy-on-write */
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_huge_vm_ops,
-	.mmap = mmapdemo_huge_mmap,
+	.prepare = mmapdemo_huge_prepare,
 	/* Same 2 MiB alignment as the file offset, for len >= 2 MiB. */
 	.get_unmapped_area = thp_get_unmapped_area,
 };

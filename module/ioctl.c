@@ -48,6 +48,8 @@ static long mmapdemo_ioc_info(struct mmapdemo_dev *dev, void __user *argp)
 	info.huge_blocks = mmapdemo_buf_huge_blocks(buf);
 	if (MMAPDEMO_HAVE_PMD_PFNMAP)
 		info.flags |= MMAPDEMO_INFO_HUGE_PMD;
+	if (buf->one_range)
+		info.flags |= MMAPDEMO_INFO_ONE_RANGE;
 	mmapdemo_buf_put(buf);
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
 }
@@ -146,9 +148,11 @@ out_put:
 /*
  * Replacing the buffer under a live mapping would leave that mapping on the
  * old pages (remap) or mixing old and new (fault), so RESIZE requires that
- * no VMA maps the device.  The check is made under dev->lock, which
- * mmap() holds while it counts a new VMA: the two cannot interleave.  A
- * fork or split can only add a VMA to a device that is already mapped.
+ * no VMA maps the device and that no mmap() is between its prepare and
+ * ->mapped (a pending map: its action maps the current buffer).  The check
+ * is made under dev->lock, which prepare holds while it parks a map and
+ * ->mapped while it turns it into a live mapping: they cannot interleave.
+ * A fork or split can only add a VMA to a device that is already mapped.
  */
 static int mmapdemo_swap_buf(struct mmapdemo_dev *dev, size_t size)
 {
@@ -163,7 +167,7 @@ static int mmapdemo_swap_buf(struct mmapdemo_dev *dev, size_t size)
 		return PTR_ERR(nbuf);
 
 	mutex_lock(&dev->lock);
-	if (mmapdemo_live_maps(dev)) {
+	if (mmapdemo_live_maps(dev) || dev->pending_maps) {
 		mutex_unlock(&dev->lock);
 		mmapdemo_buf_put(nbuf);
 		return -EBUSY;

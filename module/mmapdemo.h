@@ -4,11 +4,15 @@
  *
  *   main.c    module parameters, device registration, load/unload
  *   file.c    file_operations of the nodes: open/release, read/write
- *             iter, splice, fsync, llseek, and the mmap entry points with
- *             every check common to all strategies
+ *             iter, splice, fsync, llseek, and mmap_prepare with every
+ *             check common to all strategies
+ *   classic.c only for kernels without mmap_prepare (6.x): the same
+ *             prepare and mapped behind a classic f_op->mmap
  *   buffer.c  the shared buffer: allocation, lifetime (kref), kernel access
- *   vma.c     mapping bookkeeping: vm_operations open/close, statistics
- *   remap.c   strategy "remap": remap_pfn_range() at mmap() time
+ *   vma.c     mapping lifetime: vm_operations mapped/open/close,
+ *             statistics
+ *   remap.c   strategy "remap": remap_pfn_range() at mmap() time, as an
+ *             mmap action
  *   fault.c   strategy "fault": one page per page fault
  *   batched.c strategy "batched": a run of 16 pages per page fault,
  *             inserted with vm_insert_pages()
@@ -30,6 +34,8 @@
 #include <linux/types.h>
 #include <uapi/linux/mmapdemo.h>
 
+#include "compat.h"
+
 /* modinfo's version; dkms.conf and debian/changelog carry the same. */
 #define MMAPDEMO_VERSION	"0.9.0"
 
@@ -42,16 +48,16 @@
 #define MMAPDEMO_PMD_PAGES	BIT(MMAPDEMO_PMD_ORDER)
 
 /*
- * The buffer: order-0 pages, each with its own refcount, most of them in
- * physically contiguous 2 MiB blocks (see buffer.c), so remap_pfn_range(),
- * a fault handler returning vmf->page, vm_insert_pages() and a PFN PMD
- * are all valid on them.
+ * The buffer: order-0 pages, each with its own refcount, physically
+ * contiguous (see buffer.c), so remap_pfn_range(), a fault handler
+ * returning vmf->page, vm_insert_pages() and a PFN PMD are all valid on
+ * them.
  *
  * Lifetime: one reference belongs to the device while this is its current
- * buffer, one to every VMA that maps it, and one to each read/write/ioctl
- * for the duration of the call.  The pages are freed with the last one, so
- * no path can reach freed memory, whatever the order of close, munmap,
- * RESIZE and rmmod.
+ * buffer, one to every mapping of it (struct mmapdemo_map), and one to
+ * each read/write/ioctl for the duration of the call.  The pages are
+ * freed with the last one, so no path can reach freed memory, whatever
+ * the order of close, munmap, RESIZE and rmmod.
  */
 struct mmapdemo_buf {
 	struct kref ref;
@@ -61,6 +67,7 @@ struct mmapdemo_buf {
 	/* bit b: buffer pages [512 b, 512 b + 511] are one aligned block */
 	unsigned long *contig;
 	void *vaddr;			/* vmap() of all pages, for the kernel */
+	bool one_range;			/* pages[] is one physical range */
 };
 
 struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size);
@@ -75,6 +82,25 @@ static inline struct mmapdemo_buf *mmapdemo_buf_get(struct mmapdemo_buf *buf)
 }
 
 /*
+ * One mmap() of the device: what its VMAs' vm_private_data points to.
+ *
+ * mmap_prepare creates it, with a reference on the buffer it checked the
+ * request against, and parks it on its file's pending list, where RESIZE
+ * sees it as a mapping; vm_ops->mapped takes it off (the VMA exists) and
+ * counts the mapping.  The core may give up after prepare without calling
+ * anything of ours (no memory for the VMA): the map then stays parked
+ * until the file is released, which the core always does.  Splits and
+ * forks share it: one reference per VMA.
+ */
+struct mmapdemo_map {
+	struct kref ref;
+	struct mmapdemo_buf *buf;	/* a reference */
+	unsigned int strategy;
+	bool mapped;			/* ->mapped ran */
+	struct list_head pending;	/* on the file's list until ->mapped */
+};
+
+/*
  * A strategy: how a VMA gets its pages.  Adding one is a new file that
  * defines a struct mmapdemo_strategy plus one line in the table in file.c.
  */
@@ -84,17 +110,20 @@ struct mmapdemo_strategy {
 	bool allow_private;
 	/* the VMA may reach past the buffer's end; faults there get SIGBUS */
 	bool allow_past_end;
+	/* every page is mapped by mmap() itself, by the prepare's action */
+	bool eager;
 	const struct vm_operations_struct *vm_ops;
 	/*
-	 * Called from f_op->mmap once the common checks passed, with
-	 * vm_ops and vm_private_data set.  @first is the buffer page at
-	 * vma->vm_start.  Runs under mmap_lock held for writing.
+	 * Called from mmap_prepare once the common checks passed, with
+	 * vm_ops and private_data set: the strategy's VMA flags and action.
+	 * @first is the buffer page at desc->start.  Runs under mmap_lock
+	 * held for writing, before the VMA exists.
 	 */
-	int (*mmap)(struct vm_area_struct *vma, struct mmapdemo_buf *buf,
-		    pgoff_t first);
+	void (*prepare)(struct vm_area_desc *desc, struct mmapdemo_buf *buf,
+			pgoff_t first);
 	/*
 	 * Optional: where to place the mapping (f_op->get_unmapped_area),
-	 * called before the VMA exists, so before ->mmap.
+	 * called before the VMA exists, so before mmap_prepare.
 	 */
 	unsigned long (*get_unmapped_area)(struct file *file,
 					   unsigned long addr, unsigned long len,
@@ -125,16 +154,25 @@ struct mmapdemo_node {
 	unsigned int strategy;		/* what offset 0 maps with */
 };
 
+/* An open file of a node: file->private_data. */
+struct mmapdemo_file {
+	struct mmapdemo_node *node;
+	/* maps prepared but not (yet) mapped: under dev->lock */
+	struct list_head pending;
+};
+
 /* The device: the buffer and the counters every node shares. */
 struct mmapdemo_dev {
 	/*
 	 * Serialises replacing @buf (RESIZE) against taking a reference to
-	 * it in mmap and read/write/ioctl.  Lock order: mmap_lock, then
-	 * this.  Never held while touching user memory, whose page faults
-	 * take mmap_lock.
+	 * it in mmap_prepare and read/write/ioctl, and guards the files'
+	 * pending lists.  Lock order: mmap_lock, then this.  Never held while
+	 * touching user memory, whose page faults take mmap_lock.
 	 */
 	struct mutex lock;
 	struct mmapdemo_buf *buf;
+	/* maps on the files' pending lists: RESIZE waits for none */
+	unsigned long pending_maps;
 
 	atomic64_t opens;
 	atomic64_t open_files;
@@ -150,12 +188,12 @@ struct mmapdemo_dev {
 };
 
 /*
- * misc_open() puts the miscdevice in file->private_data, and every VMA of
- * ours holds its file: both lead back to the device, no global needed.
+ * open() puts a struct mmapdemo_file in file->private_data, and every VMA
+ * of ours holds its file: both lead back to the device, no global needed.
  */
 static inline struct mmapdemo_node *mmapdemo_file_node(const struct file *file)
 {
-	return container_of(file->private_data, struct mmapdemo_node, misc);
+	return ((struct mmapdemo_file *)file->private_data)->node;
 }
 
 static inline struct mmapdemo_dev *mmapdemo_file_dev(const struct file *file)
@@ -169,6 +207,25 @@ mmapdemo_vma_dev(const struct vm_area_struct *vma)
 	return mmapdemo_file_dev(vma->vm_file);
 }
 
+static inline struct mmapdemo_map *
+mmapdemo_vma_map(const struct vm_area_struct *vma)
+{
+	return vma->vm_private_data;
+}
+
+/* The buffer a VMA maps: its map's, whatever RESIZE did since. */
+static inline struct mmapdemo_buf *
+mmapdemo_vma_buf(const struct vm_area_struct *vma)
+{
+	return mmapdemo_vma_map(vma)->buf;
+}
+
+static inline unsigned int
+mmapdemo_vma_strategy(const struct vm_area_struct *vma)
+{
+	return mmapdemo_vma_map(vma)->strategy;
+}
+
 extern const struct mmapdemo_strategy *const
 	mmapdemo_strategies[MMAPDEMO_STRATEGY_SLOTS];
 extern const struct file_operations mmapdemo_fops;
@@ -178,13 +235,22 @@ extern const struct file_operations mmapdemo_huge_fops;
 extern const struct attribute_group *mmapdemo_groups[];
 
 struct mmapdemo_buf *mmapdemo_cur_buf(struct mmapdemo_dev *dev);
+int mmapdemo_buf_alloc_pages(struct mmapdemo_buf *buf);
+void mmapdemo_free_pages(struct page **pages, unsigned long n);
+
+/* file.c: the nodes' mmap_prepare */
+int mmapdemo_mmap_prepare(struct vm_area_desc *desc);
+int mmapdemo_fault_mmap_prepare(struct vm_area_desc *desc);
+int mmapdemo_batched_mmap_prepare(struct vm_area_desc *desc);
+int mmapdemo_huge_mmap_prepare(struct vm_area_desc *desc);
 
 /* vma.c */
-unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma);
 pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma);
+void mmapdemo_map_put(struct mmapdemo_map *map);
+int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
+			const struct file *file, void **vm_private_data);
 void mmapdemo_vma_open(struct vm_area_struct *vma);
 void mmapdemo_vma_close(struct vm_area_struct *vma);
-void mmapdemo_vma_mapped(struct vm_area_struct *vma);
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *data, int len, int write);
 bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx);

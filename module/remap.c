@@ -1,53 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Strategy "remap": build every page table entry at mmap() time with
- * remap_pfn_range().
+ * remap_pfn_range(), asked for as the prepare's action.
  *
  * When to choose it: the memory is a fixed, physically known range (device
  * BARs, reserved carve-outs, a DMA buffer) and the mapping is used right
- * away in full.  It is what drivers/char/mem.c and uio's physical maps do.
+ * away in full.  It is what drivers/char/mem.c (mmap_mem_prepare()) and
+ * uio's physical maps do.
  *
  * What it costs: mmap() itself does all the work, proportional to the
  * mapping's size, under mmap_lock held for writing; no faults follow.  The
  * VMA becomes VM_PFNMAP ("raw PFNs, no struct page semantics"): no
  * get_user_pages() on it (so no O_DIRECT or RDMA into it), no
  * madvise(MADV_DONTNEED), no page references held by the page tables.
- * That last point is why the VMA pins the whole buffer through its kref
+ * That last point is why the VMA pins the whole buffer through its map
  * (vma.c): nothing else keeps the pages alive while the PTEs exist.
  *
- * remap_pfn_range() sets VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP
- * itself.  It needs physically contiguous ranges, so a buffer that came
- * from the allocator in several blocks is mapped one run at a time.
+ * The action is one PFN range: mmap_action_remap() records it, and the
+ * core runs remap_pfn_range_complete() once the VMA exists (it sets
+ * VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP in prepare already,
+ * remap_pfn_range_prepare()).  A prepare holds one action, so the buffer
+ * is one physically contiguous range (buffer.c).  On 6.x, classic.c maps
+ * with remap_pfn_range() itself, run by run.
  */
 #include "mmapdemo.h"
 
-static int mmapdemo_remap_mmap(struct vm_area_struct *vma,
-			       struct mmapdemo_buf *buf, pgoff_t first)
+static void mmapdemo_remap_prepare(struct vm_area_desc *desc,
+				   struct mmapdemo_buf *buf, pgoff_t first)
 {
-	unsigned long addr = vma->vm_start;
-	pgoff_t idx = first;
-	int ret;
-
-	while (addr < vma->vm_end) {
-		unsigned long pfn = page_to_pfn(buf->pages[idx]);
-		unsigned long left = (vma->vm_end - addr) >> PAGE_SHIFT;
-		unsigned long run = 1;
-
-		/* Extend the run while the next page is physically adjacent. */
-		while (run < left &&
-		       page_to_pfn(buf->pages[idx + run]) == pfn + run)
-			run++;
-
-		ret = remap_pfn_range(vma, addr, pfn, run << PAGE_SHIFT,
-				      vma->vm_page_prot);
-		/* On failure mmap_region() unmaps whatever was mapped. */
-		if (ret)
-			return ret;
-		addr += run << PAGE_SHIFT;
-		idx += run;
-	}
-	mmapdemo_count_mapped(vma, vma_pages(vma));
-	return 0;
+	/* The whole VMA from the buffer's page @first: checked by prepare. */
+	mmap_action_remap_full(desc, page_to_pfn(buf->pages[first]));
 }
 
 /*
@@ -56,6 +38,9 @@ static int mmapdemo_remap_mmap(struct vm_area_struct *vma,
  * SIGBUS from the core mm.
  */
 static const struct vm_operations_struct mmapdemo_remap_vm_ops = {
+#ifndef MMAPDEMO_CLASSIC_MMAP
+	.mapped = mmapdemo_vma_mapped,
+#endif
 	.open = mmapdemo_vma_open,
 	.close = mmapdemo_vma_close,
 	/* debuggers: GUP cannot pin a VM_PFNMAP page (vma.c) */
@@ -71,6 +56,7 @@ const struct mmapdemo_strategy mmapdemo_remap = {
 	 */
 	.allow_private = false,
 	.allow_past_end = false,
+	.eager = true,
 	.vm_ops = &mmapdemo_remap_vm_ops,
-	.mmap = mmapdemo_remap_mmap,
+	.prepare = mmapdemo_remap_prepare,
 };

@@ -2,7 +2,9 @@
 /*
  * Tracepoints of the mmap paths, in tracefs under events/mmapdemo/:
  *
- *   mmapdemo_mmap    every mmap() of the device, refused ones included
+ *   mmapdemo_mmap    every mmap() of the device, refused ones included:
+ *                    what its mmap_prepare returned (a failure of the
+ *                    core or the action after that is not in it)
  *   mmapdemo_fault   every fault handler call that tried to insert: one
  *                    event per call, so a PMD is one event of order 9
  *   mmapdemo_sigbus  a fault past the end of the buffer
@@ -34,9 +36,9 @@
 			 { MMAPDEMO_STRATEGY_HUGE, "huge" })
 
 TRACE_EVENT(mmapdemo_mmap,
-	    TP_PROTO(const struct vm_area_struct *vma, unsigned int strategy,
+	    TP_PROTO(const struct vm_area_desc *desc, unsigned int strategy,
 		     int ret),
-	    TP_ARGS(vma, strategy, ret),
+	    TP_ARGS(desc, strategy, ret),
 	    TP_STRUCT__entry(__field(unsigned int, strategy)
 			     __field(unsigned long, offset)
 			     __field(unsigned long, len)
@@ -44,9 +46,12 @@ TRACE_EVENT(mmapdemo_mmap,
 			     __field(int, ret)
 	    ),
 	    TP_fast_assign(__entry->strategy = strategy;
-			   __entry->offset = mmapdemo_vma_first(vma) << PAGE_SHIFT;
-			   __entry->len = vma->vm_end - vma->vm_start;
-			   __entry->shared = !!(vma->vm_flags & VM_MAYSHARE);
+			   __entry->offset = (desc->pgoff &
+					      (MMAPDEMO_REGION_PAGES - 1)) <<
+					     PAGE_SHIFT;
+			   __entry->len = desc->end - desc->start;
+			   __entry->shared = vma_desc_test_any(desc,
+							       VMA_MAYSHARE_BIT);
 			   __entry->ret = ret;
 	    ),
 	    TP_printk("strategy=%s offset=%#lx len=%#lx shared=%d ret=%d",

@@ -1,48 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mapping bookkeeping, shared by every strategy.
+ * The lifetime of a mapping, shared by every strategy.
  *
- * The core mm calls vm_operations.open when it creates a VMA as a copy of
- * ours: fork() (dup_mmap), a split by a partial munmap() or mprotect()
- * (__split_vma), and mremap() moving it (copy_vma).  mlock() does not
- * split it: mlock_fixup() leaves VM_SPECIAL VMAs (VM_PFNMAP, VM_MIXEDMAP,
- * VM_DONTEXPAND, all of ours) alone.  It calls .close
- * for every VMA that goes away.  It does *not* call .open for the VMA that
- * mmap() itself creates; f_op->mmap accounts for that one through
- * mmapdemo_vma_mapped().  Counted that way, live_maps is exactly the number
- * of VMAs mapping the device, whatever was split or forked.
+ * 7.3's mmap() runs f_op->mmap_prepare (file.c) before the VMA exists,
+ * then the prepare's action (remap: the page tables), then
+ * vm_operations.mapped, only for a VMA it created and only if the action
+ * succeeded (mmap_action_complete() -> mmap_action_finish(), mm/util.c).
+ * ->mapped is where a mapping starts to count; it is given the range and
+ * the file, not the VMA.  If the action or ->mapped fails, the core unmaps
+ * the new VMA and so calls .close for a VMA that ->mapped never accepted:
+ * .close must tell the two apart (map->mapped).  On 6.x classic.c calls
+ * the same ->mapped from its f_op->mmap.
  *
- * Every VMA also holds a reference on the buffer in vm_private_data.  A split
- * or fork copies that pointer, hence the extra reference in .open.  It is
- * the VMA, not the file, that keeps the buffer alive: a mapping outlives
- * close(fd) (the VMA holds its own reference on the struct file, and so on
- * the module through fops->owner: delete_module() fails with EAGAIN, which
- * is EWOULDBLOCK, until the last munmap()).  Freeing the buffer in
- * f_op->release, as many demo drivers do, would leave such a mapping
- * pointing at freed pages.
+ * The core calls .open when it creates a VMA as a copy of ours: fork()
+ * (dup_mmap), a split by a partial munmap() or mprotect() (__split_vma),
+ * and mremap() moving it (copy_vma).  mlock() does not split it:
+ * mlock_fixup() leaves VM_SPECIAL VMAs (VM_PFNMAP, VM_MIXEDMAP,
+ * VM_DONTEXPAND, all of ours) alone.  It calls .close for every VMA that
+ * goes away.  Counted that way, live_maps is exactly the number of VMAs
+ * mapping the device, whatever was split or forked.
+ *
+ * Every VMA also holds a reference on its map (vm_private_data), and the
+ * map one on the buffer.  A split or fork copies the pointer, hence the
+ * extra reference in .open.  It is the VMA, not the file, that keeps the
+ * buffer alive: a mapping outlives close(fd) (the VMA holds its own
+ * reference on the struct file, and so on the module through
+ * fops->owner: delete_module() fails with EAGAIN, which is EWOULDBLOCK,
+ * until the last munmap()).  Freeing the buffer in f_op->release, as many
+ * demo drivers do, would leave such a mapping pointing at freed pages.
  *
  * .open runs with the process's mmap_lock held for writing (fork, split,
- * mremap); .close with mmap_lock held, but only for reading when munmap(2)
- * removes the VMA (it downgrades first: vms_complete_munmap_vmas()).  Both
- * may sleep.
+ * mremap), ->mapped too (inside mmap()); .close with mmap_lock held, but
+ * only for reading when munmap(2) removes the VMA (it downgrades first:
+ * vms_complete_munmap_vmas()).  All may sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>
+#include <linux/slab.h>
 
 #include "mmapdemo.h"
 #include "trace.h"
-
-/* Each strategy has vm_operations of its own: they name it. */
-unsigned int mmapdemo_vma_strategy(const struct vm_area_struct *vma)
-{
-	unsigned int s;
-
-	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
-		if (mmapdemo_strategies[s] &&
-		    mmapdemo_strategies[s]->vm_ops == vma->vm_ops)
-			break;
-	return s;
-}
 
 /*
  * The buffer page mapped at vma->vm_start: vm_pgoff within its region on
@@ -54,27 +51,79 @@ pgoff_t mmapdemo_vma_first(const struct vm_area_struct *vma)
 	return vma->vm_pgoff & (MMAPDEMO_REGION_PAGES - 1);
 }
 
-void mmapdemo_vma_open(struct vm_area_struct *vma)
+static void mmapdemo_map_release(struct kref *ref)
 {
-	unsigned int s = mmapdemo_vma_strategy(vma);
+	struct mmapdemo_map *map = container_of(ref, struct mmapdemo_map, ref);
 
-	mmapdemo_buf_get(vma->vm_private_data);
-	atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[s].live_maps);
+	mmapdemo_buf_put(map->buf);
+	kfree(map);
 }
 
-/* f_op->mmap succeeded for @vma: the one VMA .open is not called for. */
-void mmapdemo_vma_mapped(struct vm_area_struct *vma)
+/* May free the buffer, which sleeps: process context only. */
+void mmapdemo_map_put(struct mmapdemo_map *map)
 {
-	mmapdemo_vma_open(vma);
-	atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[mmapdemo_vma_strategy(vma)].mmaps);
+	kref_put(&map->ref, mmapdemo_map_release);
+}
+
+/*
+ * vm_operations.mapped: the VMA of @file exists at [@start, @end) and the
+ * action has run.  The map's reference, held by the file's pending list
+ * since prepare, becomes the VMA's, and the mapping counts as live from
+ * the same locked section on, so that RESIZE sees it all along.
+ *
+ * The buffer needs no re-check against the current one: RESIZE refuses
+ * while a map is pending (EBUSY), so the buffer prepare checked the
+ * request against is still the current one.  Never fails, so a failure
+ * here never has to be undone.
+ */
+int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
+			const struct file *file, void **vm_private_data)
+{
+	struct mmapdemo_map *map = *vm_private_data;
+	struct mmapdemo_dev *dev = mmapdemo_file_dev(file);
+	unsigned int s = map->strategy;
+
+	mutex_lock(&dev->lock);
+	list_del_init(&map->pending);
+	dev->pending_maps--;
+	atomic64_inc(&dev->strategy[s].live_maps);
+	mutex_unlock(&dev->lock);
+	map->mapped = true;
+
+	atomic64_inc(&dev->strategy[s].mmaps);
+	if (mmapdemo_strategies[s]->eager)
+		atomic64_add((end - start) >> PAGE_SHIFT,
+			     &dev->strategy[s].pages_mapped);
+	return 0;
+}
+
+void mmapdemo_vma_open(struct vm_area_struct *vma)
+{
+	struct mmapdemo_map *map = mmapdemo_vma_map(vma);
+
+	kref_get(&map->ref);
+	atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[map->strategy].live_maps);
 }
 
 void mmapdemo_vma_close(struct vm_area_struct *vma)
 {
-	unsigned int s = mmapdemo_vma_strategy(vma);
+	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
+	struct mmapdemo_map *map = mmapdemo_vma_map(vma);
 
-	atomic64_dec(&mmapdemo_vma_dev(vma)->strategy[s].live_maps);
-	mmapdemo_buf_put(vma->vm_private_data);
+	/*
+	 * The action or ->mapped failed and the core is unmapping a VMA it
+	 * never handed over: take the map back from the file's pending
+	 * list, count nothing.
+	 */
+	if (!map->mapped) {
+		mutex_lock(&dev->lock);
+		list_del(&map->pending);
+		dev->pending_maps--;
+		mutex_unlock(&dev->lock);
+	} else {
+		atomic64_dec(&dev->strategy[map->strategy].live_maps);
+	}
+	mmapdemo_map_put(map);
 }
 
 /*
@@ -92,7 +141,7 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			void *data, int len, int write)
 {
-	struct mmapdemo_buf *buf = vma->vm_private_data;
+	struct mmapdemo_buf *buf = mmapdemo_vma_buf(vma);
 	size_t off = (mmapdemo_vma_first(vma) << PAGE_SHIFT) +
 		     (addr - vma->vm_start);
 	size_t n;
@@ -125,7 +174,7 @@ int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
  */
 bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx)
 {
-	const struct mmapdemo_buf *buf = vmf->vma->vm_private_data;
+	const struct mmapdemo_buf *buf = mmapdemo_vma_buf(vmf->vma);
 
 	lockdep_assert_held(&vmf->vma->vm_mm->mmap_lock);
 	*idx = vmf->pgoff & (MMAPDEMO_REGION_PAGES - 1);
@@ -136,7 +185,7 @@ bool mmapdemo_fault_idx(const struct vm_fault *vmf, pgoff_t *idx)
 	return false;
 }
 
-/* remap: @pages mapped at mmap() time, no fault. */
+/* @pages mapped by a fault. */
 void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 			   unsigned long pages)
 {

@@ -6,7 +6,9 @@
  * /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION with failslab and
  * fail_page_alloc) makes the Nth allocation this thread makes in the
  * kernel fail.  For each path (module load with each size class, open,
- * mmap and first fault of each strategy, RESIZE small and large, FILL,
+ * mmap and first fault of each strategy, mmap of each node (its
+ * mmap_prepare, the VMA, the remap action's page tables: after every
+ * failure the counters say exactly what was mapped), RESIZE small and large, FILL,
  * CHECKSUM, read, write) we run the operation with N = 1, 2, ... until it
  * completes without reaching an Nth allocation: N - 1 is the number of
  * injection points on that path, the kernel's own (VMA, page tables,
@@ -36,6 +38,7 @@ struct state {
 	size_t len;
 	uint64_t sum;		/* CHECKSUM of the buffer before the attempt */
 	uint64_t size;
+	struct mmapdemo_stats before;	/* STATS before the attempt */
 	unsigned char buf[64 * 1024];
 };
 
@@ -48,6 +51,7 @@ struct path {
 	int strategy;
 	uint64_t arg;		/* a length or a size */
 	int mflags;		/* MAP_SHARED or MAP_PRIVATE */
+	const char *node;	/* map this node from offset 0, not a region */
 };
 
 static int failnth = -1;
@@ -230,7 +234,7 @@ static int fd_prepare(struct state *st, const struct path *p)
 	struct mmapdemo_fill f = { .length = 0, .flags = MMAPDEMO_FILL_INCREMENT,
 				   .seed = 0x21 };
 
-	st->fd = open(MMD_DEV, O_RDWR);
+	st->fd = open(p->node ? p->node : MMD_DEV, O_RDWR);
 	if (st->fd < 0)
 		return -errno;
 	st->size = buffer_size(st->fd);
@@ -238,6 +242,7 @@ static int fd_prepare(struct state *st, const struct path *p)
 	if (ioctl(st->fd, MMAPDEMO_IOC_FILL, &f))
 		return -errno;
 	st->sum = checksum(st->fd, 0, st->size);
+	mmd_stats(st->fd, &st->before);
 	return 0;
 }
 
@@ -253,7 +258,7 @@ static int mmap_op(struct state *st, const struct path *p)
 	hint += 1UL << 30;
 	st->len = p->arg;
 	st->map = mmap((void *)hint, st->len, PROT_READ | PROT_WRITE, p->mflags,
-		       st->fd, MMAPDEMO_OFFSET(p->strategy));
+		       st->fd, p->node ? 0 : MMAPDEMO_OFFSET(p->strategy));
 	return st->map == MAP_FAILED ? -errno : 0;
 }
 
@@ -271,12 +276,32 @@ static int map_shows_buffer(struct state *st)
 	return 0;
 }
 
+/*
+ * The counters are exact whatever failed: one more mmap only if mmap()
+ * succeeded, which is when ->mapped ran.  A failure after prepare (the
+ * VMA, the page tables of the remap action) counts nothing, and the map
+ * prepare made goes with the file (usable() then finds no mapping left).
+ */
+static int mmap_counted(struct state *st, const struct path *p, int ret)
+{
+	struct mmapdemo_stats now;
+	uint64_t was = st->before.strategy[p->strategy].mmaps;
+
+	mmd_stats(st->fd, &now);
+	if (now.strategy[p->strategy].mmaps == was + !ret)
+		return 0;
+	ksft_print_msg("mmap %s: mmaps went from %llu to %llu\n",
+		       ret ? "failed" : "succeeded", (unsigned long long)was,
+		       (unsigned long long)now.strategy[p->strategy].mmaps);
+	return -1;
+}
+
 static int mmap_after(struct state *st, const struct path *p, int ret)
 {
-	int bad = 0;
+	int bad = mmap_counted(st, p, ret);
 
 	if (!ret) {
-		bad = map_shows_buffer(st);
+		bad |= map_shows_buffer(st);
 		munmap(st->map, st->len);
 	}
 	close(st->fd);
@@ -386,6 +411,9 @@ static int io_after(struct state *st, const struct path *p, int ret)
 	.op = load_op, .after = load_after, .param = prm, .arg = size }
 #define MAP(n, s, len, fl) { .name = n, .prepare = fd_prepare, \
 	.op = mmap_op, .after = mmap_after, .strategy = s, .arg = len, .mflags = fl }
+#define NODE(n, dev, s, len) { .name = n, .prepare = fd_prepare, \
+	.op = mmap_op, .after = mmap_after, .strategy = s, .arg = len, \
+	.mflags = MAP_SHARED, .node = dev }
 #define FAULT(n, s, len, fl) { .name = n, .prepare = fault_prepare, \
 	.op = fault_op, .after = fault_after, .strategy = s, .arg = len, .mflags = fl }
 #define IO(n, o, a, s, len) { .name = n, .prepare = fd_prepare, .op = o, \
@@ -401,6 +429,10 @@ static const struct path paths[] = {
 	MAP("mmap fault MAP_PRIVATE", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_PRIVATE),
 	MAP("mmap batched", MMAPDEMO_STRATEGY_BATCHED, 64 * 1024, MAP_SHARED),
 	MAP("mmap huge", MMAPDEMO_STRATEGY_HUGE, 4UL << 20, MAP_SHARED),
+	NODE("mmap /dev/mmapdemo (from offset 0)", "/dev/mmapdemo", MMAPDEMO_STRATEGY_REMAP, 4UL << 20),
+	NODE("mmap /dev/mmapdemo-fault", "/dev/mmapdemo-fault", MMAPDEMO_STRATEGY_FAULT, 64 * 1024),
+	NODE("mmap /dev/mmapdemo-batched", "/dev/mmapdemo-batched", MMAPDEMO_STRATEGY_BATCHED, 64 * 1024),
+	NODE("mmap /dev/mmapdemo-huge", "/dev/mmapdemo-huge", MMAPDEMO_STRATEGY_HUGE, 4UL << 20),
 	FAULT("first touch remap (mapped at mmap: no fault)", MMAPDEMO_STRATEGY_REMAP, 64 * 1024, MAP_SHARED),
 	FAULT("first fault fault", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_SHARED),
 	FAULT("first fault fault MAP_PRIVATE (a store: COW)", MMAPDEMO_STRATEGY_FAULT, 64 * 1024, MAP_PRIVATE),

@@ -158,8 +158,11 @@ TEST_F(io, copy_file_range_refused_by_the_vfs)
 
 /*
  * A RESIZE to the maximum, killed while it allocates: the allocation stops
- * (fatal_signal_pending() between 2 MiB blocks), everything it had is
- * freed, and the old buffer is still the device's, bytes intact.
+ * (fatal_signal_pending() between 2 MiB blocks, or after the one range
+ * was found and zeroed), everything it had is freed, and the old buffer is
+ * still the device's, bytes intact.  A buffer in one range (INFO_ONE_RANGE)
+ * asks for 512 MiB, which the guests can find; 1 GiB in one piece they
+ * rarely can, and that RESIZE would fail at once with ENOMEM.
  */
 TEST_F(io, killed_resize_keeps_the_old_buffer)
 {
@@ -178,6 +181,9 @@ TEST_F(io, killed_resize_keeps_the_old_buffer)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct mmapdemo_resize rs = { .size = MMAPDEMO_MAX_SIZE };
+
+		if (mmd_one_range())
+			rs.size = MMAPDEMO_MAX_SIZE / 2;
 
 		close(sync[0]);
 		if (write(sync[1], "x", 1) != 1)

@@ -125,14 +125,27 @@ TEST_F(mod, load_valid_params)
 	};
 	unsigned int i;
 	struct stat st;
+	int ret;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t want = cases[i].size ? cases[i].size * self->page :
 					      4 << 20;
 
 		ASSERT_EQ(0, mmd_unload());
-		ASSERT_EQ(0, mmd_load(cases[i].params))
-			TH_LOG("%s", cases[i].params);
+		ret = mmd_load(cases[i].params);
+		/*
+		 * A buffer in one physical range (INFO_ONE_RANGE, 7.x): 1 GiB
+		 * of contiguous memory is rarely there to be found, and the
+		 * load fails cleanly.  The default loads again, and says so.
+		 */
+		if (ret == -ENOMEM && cases[i].size == 262144) {
+			ASSERT_EQ(0, mmd_load(NULL));
+			EXPECT_TRUE(mmd_one_range());
+			TH_LOG("%s: ENOMEM, no 1 GiB in one piece here",
+			       cases[i].params);
+			continue;
+		}
+		ASSERT_EQ(0, ret) TH_LOG("%s", cases[i].params);
 		EXPECT_EQ(want, dev_size()) TH_LOG("%s", cases[i].params);
 		ASSERT_EQ(0, stat(MMD_DEV, &st));
 		EXPECT_EQ(cases[i].mode, st.st_mode & 07777)

@@ -16,6 +16,12 @@
  * process_vm_readv() and an O_DIRECT read into the mapping need GUP
  * itself: they fail with EFAULT on the PFN-mapped nodes, and work on the
  * page-backed ones (fault, batched).
+ *
+ * mmap_prepare and its window: every refusal comes from the node's
+ * mmap_prepare, before a VMA exists, and leaves the counters alone (no
+ * ->mapped, no ->close); RESIZE racing mmap() on each node never lets a
+ * mapping see memory that is not a buffer's (the remap action runs after
+ * prepare dropped the device lock).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +33,9 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <pthread.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -320,6 +328,158 @@ TEST_F(node, o_direct_read_into_the_mapping)
 	munmap(p, self->page);
 	free(src);
 	close(blk);
+}
+
+/*
+ * Every refusal is prepare's: the core then creates no VMA and calls
+ * neither ->mapped nor ->close, so no counter moves.
+ */
+TEST_F(node, refusals_come_from_prepare_and_count_nothing)
+{
+	struct mmapdemo_stats a, b;
+	unsigned int s = variant->strategy;
+
+	mmd_stats(self->rfd, &a);
+	/* PROT_EXEC: EPERM */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->page, PROT_READ | PROT_EXEC,
+				   MAP_SHARED, self->fd, 0));
+	EXPECT_EQ(EPERM, errno);
+	/* at the end of the buffer: EINVAL */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->page, PROT_READ, MAP_SHARED,
+				   self->fd, self->size));
+	EXPECT_EQ(EINVAL, errno);
+	/* MAP_PRIVATE of a PFN map: EINVAL (no copy-on-write of raw PFNs) */
+	if (variant->pfnmap) {
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, self->page, PROT_READ,
+					   MAP_PRIVATE, self->fd, 0));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	/* remap maps every page at once: not one past the end */
+	if (s == MMAPDEMO_STRATEGY_REMAP) {
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, self->size + self->page,
+					   PROT_READ, MAP_SHARED, self->fd, 0));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	mmd_stats(self->rfd, &b);
+	EXPECT_EQ(a.strategy[s].mmaps, b.strategy[s].mmaps);
+	EXPECT_EQ(a.live_maps, b.live_maps);
+	EXPECT_EQ(a.strategy[s].pages_mapped, b.strategy[s].pages_mapped);
+}
+
+/*
+ * RESIZE against mmap() of this node, from several threads, for a few
+ * seconds.  On 7.3 the remap action runs after prepare has returned and
+ * dropped the device lock, and ->mapped comes after it; a RESIZE in
+ * between must fail with EBUSY like one during a mapping (the prepared map
+ * counts), or the action would map a buffer RESIZE is freeing and the
+ * mapping would outlive its buffer.  Each mapper maps 16 pages, stores its
+ * mark in its own page and reads it back, through the mapping and with
+ * pread() (RESIZE cannot have replaced the buffer under a live mapping),
+ * and reads a page nobody writes: it must hold zeros, as every buffer
+ * RESIZE makes does; memory given back to the kernel and reused would not.  Every mmap() succeeds, every RESIZE
+ * succeeds or fails with EBUSY, both happen, and afterwards the counters
+ * add up: as many new mmaps as mappings made, no live one left.
+ */
+#define RACE_MAPPERS	3
+#define RACE_PAGES	16
+#define RACE_SECONDS	2
+
+struct race {
+	const char *path;
+	size_t page;
+	volatile int stop;
+	pthread_t tid;
+	unsigned int id;
+	unsigned long maps;
+	unsigned long bad;
+	int err;
+};
+
+static void *race_mapper(void *arg)
+{
+	struct race *r = arg;
+	size_t len = RACE_PAGES * r->page;
+	int fd = open(r->path, O_RDWR | O_CLOEXEC);
+	unsigned char got;
+
+	if (fd < 0) {
+		r->err = errno;
+		return NULL;
+	}
+	while (!r->stop) {
+		volatile unsigned char *p = mmap(NULL, len,
+						 PROT_READ | PROT_WRITE,
+						 MAP_SHARED, fd, 0);
+		unsigned char mark = 0x40 + r->id;
+
+		if (p == MAP_FAILED) {
+			r->err = errno;
+			break;
+		}
+		p[r->id * r->page] = mark;
+		/* the device's buffer is the mapping's while it lives */
+		if (p[r->id * r->page] != mark ||
+		    pread(fd, &got, 1, r->id * r->page) != 1 || got != mark ||
+		    p[(RACE_PAGES - 1) * r->page + r->id] != 0)
+			r->bad++;
+		p[r->id * r->page] = 0;
+		munmap((void *)p, len);
+		r->maps++;
+		usleep(100);	/* moments without a mapping, for RESIZE */
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(node, resize_races_mmap_from_prepare_to_mapped, 120)
+{
+	struct mmapdemo_resize rz, back = { .size = self->size };
+	struct race r[RACE_MAPPERS] = { 0 };
+	unsigned long maps = 0, resizes = 0, busy = 0;
+	struct mmapdemo_stats a, b;
+	unsigned int s = variant->strategy, i;
+	time_t start;
+
+	/* a fresh buffer: zeros where nobody writes */
+	rz = (struct mmapdemo_resize){ .size = RACE_PAGES * self->page };
+	ASSERT_EQ(0, ioctl(self->rfd, MMAPDEMO_IOC_RESIZE, &rz));
+	mmd_stats(self->rfd, &a);
+	for (i = 0; i < RACE_MAPPERS; i++) {
+		r[i].path = variant->path;
+		r[i].page = self->page;
+		r[i].id = i;
+		ASSERT_EQ(0, pthread_create(&r[i].tid, NULL, race_mapper, &r[i]));
+	}
+	/* two seconds, and on until both outcomes were seen (60 s at most) */
+	start = time(NULL);
+	while (time(NULL) < start + RACE_SECONDS ||
+	       ((!resizes || !busy) && time(NULL) < start + 60)) {
+		/* 16 pages and up: every mapping fits every buffer */
+		rz = (struct mmapdemo_resize){
+			.size = (RACE_PAGES + (resizes & 1) * 16) * self->page };
+		if (!ioctl(self->rfd, MMAPDEMO_IOC_RESIZE, &rz))
+			resizes++;
+		else if (errno == EBUSY)
+			busy++;
+		else
+			break;
+	}
+	for (i = 0; i < RACE_MAPPERS; i++) {
+		r[i].stop = 1;
+		pthread_join(r[i].tid, NULL);
+		EXPECT_EQ(0, r[i].err) TH_LOG("mapper %u: %s", i, strerror(r[i].err));
+		EXPECT_EQ(0, r[i].bad) TH_LOG("mapper %u: %lu mappings saw wrong bytes",
+					      i, r[i].bad);
+		maps += r[i].maps;
+	}
+	EXPECT_EQ(0, ioctl(self->rfd, MMAPDEMO_IOC_RESIZE, &back));
+	mmd_stats(self->rfd, &b);
+	EXPECT_LT(0, resizes);
+	EXPECT_LT(0, busy);
+	EXPECT_LT(10, maps);
+	EXPECT_EQ(a.strategy[s].mmaps + maps, b.strategy[s].mmaps);
+	EXPECT_EQ(a.live_maps, b.live_maps);
+	TH_LOG("%lu mmaps, %lu RESIZEs done, %lu EBUSY", maps, resizes, busy);
 }
 
 TEST_HARNESS_MAIN

@@ -1305,7 +1305,8 @@ TEST_F(dev, info)
 		  1U << MMAPDEMO_STRATEGY_BATCHED | 1U << MMAPDEMO_STRATEGY_HUGE,
 		  info.strategies);
 	EXPECT_GE(info.buffer_size / (2 << 20), info.huge_blocks);
-	EXPECT_EQ(0, info.flags & ~MMAPDEMO_INFO_HUGE_PMD);
+	EXPECT_EQ(0, info.flags & ~(MMAPDEMO_INFO_HUGE_PMD |
+				    MMAPDEMO_INFO_ONE_RANGE));
 	EXPECT_EQ(0, info.reserved32 | info.reserved[0] | info.reserved[1] |
 		     info.reserved[2]);
 }

@@ -71,6 +71,20 @@ static inline int mmd_load(const char *params)
 	return ret;
 }
 
+/* The loaded module's buffer is one physical range (INFO_ONE_RANGE). */
+static inline bool mmd_one_range(void)
+{
+	struct mmapdemo_info info = { 0 };
+	int fd = open(MMD_DEV, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (ioctl(fd, MMAPDEMO_IOC_INFO, &info))
+		info.flags = 0;
+	close(fd);
+	return info.flags & MMAPDEMO_INFO_ONE_RANGE;
+}
+
 /* Returns 0 or a negative errno (EAGAIN/EBUSY while in use). */
 static inline int mmd_unload(void)
 {

@@ -164,12 +164,13 @@ int cmd_info(int argc, char **argv)
 		printf("{\"device\": \"%s\", \"kernel\": \"%s\", \"abi_version\": %u, "
 		       "\"buffer_size\": %llu, \"page_size\": %u, \"max_size\": %llu, "
 		       "\"region_size\": %llu, \"huge_blocks\": %u, \"huge_pmd\": %s, "
-		       "\"strategies\": [",
+		       "\"one_range\": %s, \"strategies\": [",
 		       MMD_DEV, u.release, info.abi_version,
 		       (unsigned long long)info.buffer_size, info.page_size,
 		       (unsigned long long)info.max_size,
 		       (unsigned long long)info.region_size, info.huge_blocks,
-		       info.flags & MMAPDEMO_INFO_HUGE_PMD ? "true" : "false");
+		       info.flags & MMAPDEMO_INFO_HUGE_PMD ? "true" : "false",
+		       info.flags & MMAPDEMO_INFO_ONE_RANGE ? "true" : "false");
 		for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
 			if (!(info.strategies & (1U << s)))
 				continue;
@@ -192,6 +193,9 @@ int cmd_info(int argc, char **argv)
 	printf("2 MiB blocks %u physically contiguous; huge maps them %s\n",
 	       info.huge_blocks, info.flags & MMAPDEMO_INFO_HUGE_PMD ?
 	       "by PMD" : "by 4 KiB pages (no PFN PMDs on this kernel)");
+	printf("layout       %s\n", info.flags & MMAPDEMO_INFO_ONE_RANGE ?
+	       "one physical range (remap: one mmap action)" :
+	       "2 MiB blocks (remap: run by run)");
 	printf("strategies   its node from offset 0, or %s at offset + buffer offset:\n",
 	       MMD_DEV);
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)

@@ -46,6 +46,10 @@ static const char *const traced[] = {
 	"ksys_mmap_pgoff", "vm_mmap_pgoff", "do_mmap", "mmap_region",
 	"__mmap_region", "__get_unmapped_area", "mm_get_unmapped_area_vmflags",
 	"get_unmapped_area",
+	/* 7.x: f_op->mmap_prepare, the VMA, the action, vm_ops->mapped */
+	"call_mmap_prepare", "mmap_action_prepare", "remap_pfn_range_prepare",
+	"__mmap_new_vma", "mmap_action_complete", "remap_pfn_range_complete",
+	"call_vma_mapped", "pfnmap_track",
 	/* what a strategy calls to map */
 	"remap_pfn_range", "remap_pfn_range_notrack", "track_pfn_remap",
 	"vm_insert_page", "vm_insert_pages", "vmf_insert_pfn",

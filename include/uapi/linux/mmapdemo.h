@@ -112,6 +112,13 @@ struct mmapdemo_info {
 
 /* info.flags: huge maps 2 MiB blocks by PMD on this kernel. */
 #define MMAPDEMO_INFO_HUGE_PMD	(1U << 0)
+/*
+ * info.flags: the buffer is one physically contiguous range (kernels with
+ * mmap_prepare, where remap maps a whole mapping with one action).  A
+ * size is then accepted only if the kernel can find that much contiguous
+ * memory: large ones can fail with ENOMEM while plenty is free.
+ */
+#define MMAPDEMO_INFO_ONE_RANGE	(1U << 1)
 
 struct mmapdemo_strategy_stats {
 	__u64 mmaps;		/* successful mmap() calls */
