@@ -16,7 +16,8 @@
  *    nothing (a classic demo driver bug);
  *  - the buffer is one physically contiguous range, 2 MiB-aligned when it
  *    is 2 MiB or more: alloc_pages_exact() up to 4 MiB, alloc_contig_pages()
- *    beyond, both giving order-0 pages with a refcount each.  Why: the
+ *    beyond (or when no free block is left), both giving order-0 pages
+ *    with a refcount each.  Why: the
  *    remap strategy maps a whole VMA with one mmap action, and an action
  *    is one PFN range (remap.c).  The price: beyond 4 MiB the kernel has
  *    to find a range with nothing unmovable in it and empty it, migrating
@@ -33,10 +34,10 @@
  *    left in them.  Mapping them unzeroed would leak kernel data.
  *
  * Allocating up to 1 GiB can take long and can run the machine out of
- * memory, so it stops as soon as the calling task is killed (load, RESIZE:
- * -EINTR) and it fails (-ENOMEM) rather than invoking the OOM killer
- * (__GFP_RETRY_MAYFAIL): pinning driver memory is never worth killing a
- * process for.
+ * memory, so a killed caller gets -EINTR (load, RESIZE) once the allocator
+ * gives up or returns, and it fails (-ENOMEM) rather than invoking the OOM
+ * killer (__GFP_RETRY_MAYFAIL): pinning driver memory is never worth
+ * killing a process for.
  *
  * The kernel itself reaches the buffer through one vmap() of all its pages.
  */
@@ -64,23 +65,29 @@
  *
  * Up to the buddy allocator's largest block (4 MiB on x86-64),
  * alloc_pages_exact(): a block of the next power-of-two order, naturally
- * aligned, split into order-0 pages, the tail given back.  Beyond,
- * alloc_contig_pages(), which aligns a range to its size when that is a
- * power of two; for other sizes ask for 511 pages more and keep the part
- * that starts on a 2 MiB boundary: at most 2 MiB more, for a moment,
- * rather than up to twice the buffer.
+ * aligned, split into order-0 pages, the tail given back.  Beyond, or when
+ * no such block is free (a machine up for long), alloc_contig_pages(),
+ * which can empty a range by migrating pages away; it aligns a range to
+ * its size when that is a power of two, so for other sizes ask for 511
+ * pages more and keep the part that starts on a 2 MiB boundary: at most
+ * 2 MiB more, for a moment, rather than up to twice the buffer.
  */
 int mmapdemo_buf_alloc_pages(struct mmapdemo_buf *buf)
 {
 	unsigned long n = buf->nr_pages, extra = 0, head = 0, i, pfn;
-	struct page *page;
+	struct page *page = NULL;
 
 	if (n <= MAX_ORDER_NR_PAGES) {
-		void *p = alloc_pages_exact(n << PAGE_SHIFT, MMAPDEMO_GFP);
+		void *p = alloc_pages_exact(n << PAGE_SHIFT,
+					    MMAPDEMO_GFP | __GFP_NOWARN);
 
-		if (!p)
+		if (p)
+			page = virt_to_page(p);
+		else if (n < MMAPDEMO_PMD_PAGES)
 			return -ENOMEM;
-		pfn = page_to_pfn(virt_to_page(p));
+	}
+	if (page) {
+		pfn = page_to_pfn(page);
 	} else {
 		if (!is_power_of_2(n))
 			extra = MMAPDEMO_PMD_PAGES - 1;

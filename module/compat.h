@@ -43,8 +43,10 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  * 6.1 and 6.12 have only f_op->mmap.  For them this is the subset of the
  * 7.3 API the driver uses, over a plain vm_flags_t, and classic.c runs
  * the same prepare and mapped behind an f_op->mmap (Kbuild builds it only
- * for those kernels).  Our own names, so that a kernel with half of the
- * API (6.16 had vm_area_desc but no vma_flags_t) cannot clash.
+ * for those kernels).  The struct gets a name of our own (earlier 6.x
+ * kernels had a vm_area_desc of another shape); the helpers keep 7.3's
+ * names, so that the driver reads as 7.3 code.  The probe asks for the
+ * whole API, so a kernel with part of it builds this and fails loudly.
  */
 #ifdef MMAPDEMO_CLASSIC_MMAP
 #include <linux/log2.h>

@@ -217,6 +217,7 @@ static int mmapdemo_prepare(struct vm_area_desc *desc, unsigned int strategy,
 	if (!map)
 		return -ENOMEM;
 	kref_init(&map->ref);
+	map->dev = dev;
 	map->strategy = strategy;
 
 	mutex_lock(&dev->lock);

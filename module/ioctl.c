@@ -153,6 +153,8 @@ out_put:
  * is made under dev->lock, which prepare holds while it parks a map and
  * ->mapped while it turns it into a live mapping: they cannot interleave.
  * A fork or split can only add a VMA to a device that is already mapped.
+ * A map the core gave up on after prepare stays pending until its file is
+ * released (file.c), and RESIZE answers EBUSY until then.
  */
 static int mmapdemo_swap_buf(struct mmapdemo_dev *dev, size_t size)
 {

@@ -94,6 +94,7 @@ static inline struct mmapdemo_buf *mmapdemo_buf_get(struct mmapdemo_buf *buf)
  */
 struct mmapdemo_map {
 	struct kref ref;
+	struct mmapdemo_dev *dev;
 	struct mmapdemo_buf *buf;	/* a reference */
 	unsigned int strategy;
 	bool mapped;			/* ->mapped ran */
@@ -189,7 +190,7 @@ struct mmapdemo_dev {
 
 /*
  * open() puts a struct mmapdemo_file in file->private_data, and every VMA
- * of ours holds its file: both lead back to the device, no global needed.
+ * of ours holds a map that knows its device: no global needed.
  */
 static inline struct mmapdemo_node *mmapdemo_file_node(const struct file *file)
 {
@@ -201,16 +202,17 @@ static inline struct mmapdemo_dev *mmapdemo_file_dev(const struct file *file)
 	return mmapdemo_file_node(file)->dev;
 }
 
-static inline struct mmapdemo_dev *
-mmapdemo_vma_dev(const struct vm_area_struct *vma)
-{
-	return mmapdemo_file_dev(vma->vm_file);
-}
-
 static inline struct mmapdemo_map *
 mmapdemo_vma_map(const struct vm_area_struct *vma)
 {
 	return vma->vm_private_data;
+}
+
+/* From the map, not vm_file: a stacking driver may have changed that. */
+static inline struct mmapdemo_dev *
+mmapdemo_vma_dev(const struct vm_area_struct *vma)
+{
+	return mmapdemo_vma_map(vma)->dev;
 }
 
 /* The buffer a VMA maps: its map's, whatever RESIZE did since. */

@@ -8,9 +8,11 @@
  * succeeded (mmap_action_complete() -> mmap_action_finish(), mm/util.c).
  * ->mapped is where a mapping starts to count; it is given the range and
  * the file, not the VMA.  If the action or ->mapped fails, the core unmaps
- * the new VMA and so calls .close for a VMA that ->mapped never accepted:
- * .close must tell the two apart (map->mapped).  On 6.x classic.c calls
- * the same ->mapped from its f_op->mmap.
+ * the new VMA (mmap_action_finish(); not when a stacking driver calls us
+ * through compat_vma_mmap(), which leaves that to its caller) and so calls
+ * .close for a VMA that ->mapped never accepted: .close must tell the two
+ * apart (map->mapped).  On 6.x classic.c calls the same ->mapped from its
+ * f_op->mmap.
  *
  * The core calls .open when it creates a VMA as a copy of ours: fork()
  * (dup_mmap), a split by a partial munmap() or mprotect() (__split_vma),
@@ -66,10 +68,12 @@ void mmapdemo_map_put(struct mmapdemo_map *map)
 }
 
 /*
- * vm_operations.mapped: the VMA of @file exists at [@start, @end) and the
- * action has run.  The map's reference, held by the file's pending list
- * since prepare, becomes the VMA's, and the mapping counts as live from
- * the same locked section on, so that RESIZE sees it all along.
+ * vm_operations.mapped: the VMA exists at [@start, @end) and the action
+ * has run.  @file is the VMA's file, which a stacking caller may have
+ * changed (vm_area_desc says so): the device comes from the map.  The
+ * map's reference, held by the file's pending list since prepare, becomes
+ * the VMA's, and the mapping counts as live from the same locked section
+ * on, so that RESIZE sees it all along.
  *
  * The buffer needs no re-check against the current one: RESIZE refuses
  * while a map is pending (EBUSY), so the buffer prepare checked the
@@ -80,7 +84,7 @@ int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 			const struct file *file, void **vm_private_data)
 {
 	struct mmapdemo_map *map = *vm_private_data;
-	struct mmapdemo_dev *dev = mmapdemo_file_dev(file);
+	struct mmapdemo_dev *dev = map->dev;
 	unsigned int s = map->strategy;
 
 	mutex_lock(&dev->lock);
@@ -97,32 +101,40 @@ int mmapdemo_vma_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 	return 0;
 }
 
+/* A copy of one of our VMAs (fork, split, mremap): one more reference. */
 void mmapdemo_vma_open(struct vm_area_struct *vma)
 {
 	struct mmapdemo_map *map = mmapdemo_vma_map(vma);
 
 	kref_get(&map->ref);
-	atomic64_inc(&mmapdemo_vma_dev(vma)->strategy[map->strategy].live_maps);
+	if (map->mapped)
+		atomic64_inc(&map->dev->strategy[map->strategy].live_maps);
 }
 
 void mmapdemo_vma_close(struct vm_area_struct *vma)
 {
-	struct mmapdemo_dev *dev = mmapdemo_vma_dev(vma);
 	struct mmapdemo_map *map = mmapdemo_vma_map(vma);
+	struct mmapdemo_dev *dev = map->dev;
 
+	if (map->mapped) {
+		atomic64_dec(&dev->strategy[map->strategy].live_maps);
+		mmapdemo_map_put(map);
+		return;
+	}
 	/*
 	 * The action or ->mapped failed and the core is unmapping a VMA it
 	 * never handed over: take the map back from the file's pending
-	 * list, count nothing.
+	 * list (the first such close does), count nothing.  Only if that
+	 * unmap itself failed (do_munmap()'s result is not checked by
+	 * mmap_action_finish()) can the VMA live on, be copied and be
+	 * closed more than once.
 	 */
-	if (!map->mapped) {
-		mutex_lock(&dev->lock);
-		list_del(&map->pending);
+	mutex_lock(&dev->lock);
+	if (!list_empty(&map->pending)) {
+		list_del_init(&map->pending);
 		dev->pending_maps--;
-		mutex_unlock(&dev->lock);
-	} else {
-		atomic64_dec(&dev->strategy[map->strategy].live_maps);
 	}
+	mutex_unlock(&dev->lock);
 	mmapdemo_map_put(map);
 }
 
