@@ -35,7 +35,7 @@ static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 	struct page *page;
 	pgoff_t idx;
 
-	/* Past the end of the buffer: SIGBUS, never a livelock (vma.c). */
+	/* Past the end of the buffer: SIGBUS (vma.c says why). */
 	if (!mmapdemo_fault_idx(vmf, &idx))
 		return VM_FAULT_SIGBUS;
 

@@ -177,9 +177,10 @@ int mmapdemo_vma_access(struct vm_area_struct *vma, unsigned long addr,
  * The start of every ->fault handler: the buffer page @vmf asks for, in
  * @idx, or false when that lies past the end of the buffer (counted in
  * "sigbus").  The handler must then return VM_FAULT_SIGBUS, as for a file
- * mapping past EOF: returning 0 or VM_FAULT_NOPAGE without installing a
- * page would make the CPU retry the access forever (a livelock), and
- * returning some other page would expose memory that is not ours.
+ * mapping past EOF: VM_FAULT_NOPAGE without installing a page would make
+ * the CPU retry the access forever (a livelock), 0 without a page would
+ * oops (__do_fault() goes on with vmf->page, NULL), and some other page
+ * would expose memory that is not ours.
  *
  * ->fault runs with mmap_lock held for reading (fault.c says why);
  * lockdep checks it here on the debug kernel.
