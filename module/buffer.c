@@ -17,13 +17,13 @@
  *  - the buffer is one physically contiguous range, 2 MiB-aligned when it
  *    is 2 MiB or more: alloc_pages_exact() up to 4 MiB, alloc_contig_pages()
  *    beyond (or when no free block is left), both giving order-0 pages
- *    with a refcount each.  Why: the
- *    remap strategy maps a whole VMA with one mmap action, and an action
- *    is one PFN range (remap.c).  The price: beyond 4 MiB the kernel has
- *    to find a range with nothing unmovable in it and empty it, migrating
- *    movable pages away, which takes time and fails (ENOMEM) when
- *    unmovable pages are scattered over memory: in 2 and 4 GiB guests
- *    512 MiB is found, 1 GiB is not (docs/guide.md, section 2).  The huge
+ *    with a refcount each.  Why: the remap strategy maps a whole VMA with
+ *    one mmap action, and an action is one PFN range (remap.c).  The
+ *    price: beyond 4 MiB the kernel has to find a range with nothing
+ *    unmovable in it and empty it, migrating movable pages away, which
+ *    takes time and fails (ENOMEM) when unmovable pages are scattered over
+ *    memory: in 2 and 4 GiB guests 512 MiB is found, 1 GiB is not
+ *    (docs/guide.md, section 2).  The huge
  *    strategy maps each aligned 2 MiB block of it by one PMD of raw PFNs
  *    (huge.c).  On 6.x, which does not export alloc_contig_pages(),
  *    classic.c builds the buffer from 2 MiB blocks;
@@ -57,8 +57,6 @@
 #include "mmapdemo.h"
 
 #ifndef MMAPDEMO_CLASSIC_MMAP
-#define MMAPDEMO_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
-			 __GFP_NOWARN)
 
 /*
  * Fill buf->pages with one contiguous range, 2 MiB-aligned from 2 MiB up.
@@ -91,7 +89,8 @@ int mmapdemo_buf_alloc_pages(struct mmapdemo_buf *buf)
 	} else {
 		if (!is_power_of_2(n))
 			extra = MMAPDEMO_PMD_PAGES - 1;
-		page = alloc_contig_pages(n + extra, MMAPDEMO_GFP,
+		page = alloc_contig_pages(n + extra,
+					  MMAPDEMO_GFP | __GFP_NOWARN,
 					  numa_node_id(), NULL);
 		if (!page)
 			return fatal_signal_pending(current) ? -EINTR : -ENOMEM;

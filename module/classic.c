@@ -10,17 +10,14 @@
  *
  * Two differences with 7.3's core, both visible below: a failing f_op->mmap
  * gets no vm_ops->close (mmap_file() installs vma_dummy_vm_ops, on 6.1 as
- * on 6.12), so the prepared map waits on the file for release; and
- * 6.x does not export
- * alloc_contig_pages(), so the buffer is 2 MiB blocks and remap maps it
- * run by run.
+ * on 6.12), so the prepared map waits on the file for release; and 6.x
+ * does not export alloc_contig_pages(), so the buffer is 2 MiB blocks and
+ * remap maps it run by run.
  */
 #include <linux/gfp.h>
 #include <linux/sched/signal.h>
 
 #include "mmapdemo.h"
-
-#define MMAPDEMO_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL)
 
 /* One 2 MiB block: a split order-9 allocation, or 512 single pages. */
 static int mmapdemo_alloc_block(struct mmapdemo_buf *buf, unsigned long first,

@@ -70,6 +70,12 @@ struct mmapdemo_buf {
 	bool one_range;			/* pages[] is one physical range */
 };
 
+/*
+ * How the buffer's pages are allocated (buffer.c, and classic.c on 6.x):
+ * zeroed, and failing rather than calling the OOM killer.
+ */
+#define MMAPDEMO_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL)
+
 struct mmapdemo_buf *mmapdemo_buf_alloc(size_t size);
 void mmapdemo_buf_put(struct mmapdemo_buf *buf);
 unsigned int mmapdemo_buf_huge_blocks(const struct mmapdemo_buf *buf);
