@@ -177,6 +177,17 @@ static inline bool mmd_pattern_ok(const unsigned char *p, size_t len,
  * and maps the device on its own: "OFFSET LENGTH OP ARG".  Returns its pid
  * or -1; mmd_run_peer() waits and returns its exit status or -1.
  */
+/* The offset of the first byte of @p that is not zero, or @len. */
+static inline size_t mmd_first_nonzero(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			break;
+	return i;
+}
+
 static inline pid_t mmd_spawn_peer(unsigned long long off, size_t len,
 				   const char *op, unsigned long long arg)
 {
