@@ -10,6 +10,10 @@
  *   mmapdemo_sigbus  a fault past the end of the buffer
  *   mmapdemo_resize  every MMAPDEMO_IOC_RESIZE with valid arguments; a
  *                    refused one (EBUSY, ENOMEM, EINTR) has old_size 0
+ *   mmapdemo_close   every vm_ops->close: whether ->mapped had accepted
+ *                    the VMA, and how the caller holds mmap_lock ("read",
+ *                    "write"; "held" on a kernel without lockdep, which
+ *                    cannot tell)
  *
  * Why tracepoints as well as the counters: a counter says how many, an
  * event says which process, which page, what the handler returned and
@@ -23,6 +27,7 @@
 #if !defined(_MMAPDEMO_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _MMAPDEMO_TRACE_H
 
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/tracepoint.h>
 
@@ -110,6 +115,45 @@ TRACE_EVENT(mmapdemo_resize,
 	    ),
 	    TP_printk("old_size=%zu new_size=%zu ret=%d", __entry->old_size,
 		      __entry->new_size, __entry->ret)
+);
+
+/* How the caller of vm_ops->close holds mmap_lock, as lockdep knows it. */
+#ifndef MMAPDEMO_LOCK_HELD
+#define MMAPDEMO_LOCK_HELD	0	/* no lockdep: held, mode unknown */
+#define MMAPDEMO_LOCK_READ	1
+#define MMAPDEMO_LOCK_WRITE	2
+
+static inline int mmapdemo_mmap_lock_mode(struct mm_struct *mm)
+{
+	if (!IS_ENABLED(CONFIG_LOCKDEP))
+		return MMAPDEMO_LOCK_HELD;
+	/* lockdep_is_held_type(): 0 asks for a writer, 1 for a reader. */
+	if (lockdep_is_held_type(&mm->mmap_lock, 0) == 1)
+		return MMAPDEMO_LOCK_WRITE;
+	if (lockdep_is_held_type(&mm->mmap_lock, 1) == 1)
+		return MMAPDEMO_LOCK_READ;
+	return MMAPDEMO_LOCK_HELD;
+}
+#endif
+
+TRACE_EVENT(mmapdemo_close,
+	    TP_PROTO(const struct vm_area_struct *vma, bool mapped),
+	    TP_ARGS(vma, mapped),
+	    TP_STRUCT__entry(__field(unsigned int, strategy)
+			     __field(bool, mapped)
+			     __field(int, lock)
+	    ),
+	    TP_fast_assign(__entry->strategy = mmapdemo_vma_strategy(vma);
+			   __entry->mapped = mapped;
+			   __entry->lock = mmapdemo_mmap_lock_mode(vma->vm_mm);
+	    ),
+	    TP_printk("strategy=%s mapped=%d mmap_lock=%s",
+		      mmapdemo_show_strategy(__entry->strategy),
+		      __entry->mapped,
+		      __print_symbolic(__entry->lock,
+				       { MMAPDEMO_LOCK_HELD, "held" },
+				       { MMAPDEMO_LOCK_READ, "read" },
+				       { MMAPDEMO_LOCK_WRITE, "write" }))
 );
 
 #endif /* _MMAPDEMO_TRACE_H */

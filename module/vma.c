@@ -32,9 +32,12 @@
  * demo drivers do, would leave such a mapping pointing at freed pages.
  *
  * .open runs with the process's mmap_lock held for writing (fork, split,
- * mremap), ->mapped too (inside mmap()); .close with mmap_lock held, but
- * only for reading when munmap(2) removes the VMA (it downgrades first:
- * vms_complete_munmap_vmas()).  All may sleep.
+ * mremap), ->mapped too (inside mmap()); .close with mmap_lock held, for
+ * writing at exit (exit_mmap()) and when mmap() fails, but only for
+ * reading when munmap(2) removes the VMA: it downgrades the lock before
+ * remove_vma() (do_mas_align_munmap() on 6.1, vms_complete_munmap_vmas()
+ * on 6.12 and 7.3).  The mmapdemo_close event says which, on a kernel
+ * with lockdep (mmapdemo_trace asserts both).  All may sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>
@@ -116,6 +119,8 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
 	struct mmapdemo_map *map = mmapdemo_vma_map(vma);
 	struct mmapdemo_dev *dev = map->dev;
 
+	mmap_assert_locked(vma->vm_mm);
+	trace_mmapdemo_close(vma, map->mapped);
 	if (map->mapped) {
 		atomic64_dec(&dev->strategy[map->strategy].live_maps);
 		mmapdemo_map_put(map);

@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -95,6 +96,24 @@ static void *map_dev(FIXTURE_DATA(trace) *self, unsigned int s, size_t len,
 	return p;
 }
 
+/*
+ * How munmap() holds mmap_lock when it calls .close: for reading (it
+ * downgrades first).  Only lockdep can tell the event which: a kernel
+ * without it (no /proc/lockdep) says "held".
+ */
+static const char *lock_mode(const char *mode)
+{
+	return access("/proc/lockdep", F_OK) ? "held" : mode;
+}
+
+static void unmap_dev(FIXTURE_DATA(trace) *self, unsigned int s, void *p,
+		      size_t len)
+{
+	munmap(p, len);
+	expect(self, "mmapdemo_close: strategy=%s mapped=1 mmap_lock=%s",
+	       names[s], lock_mode("read"));
+}
+
 FIXTURE_SETUP(trace)
 {
 	int ret;
@@ -129,13 +148,14 @@ FIXTURE_TEARDOWN(trace)
 }
 
 /* Our events, in order, as "name: fields"; returns how many. */
-static int read_events(FIXTURE_DATA(trace) *self, char got[][LINE])
+static int read_events_of(FIXTURE_DATA(trace) *self, pid_t pid,
+			  char got[][LINE])
 {
 	char path[128], line[1024], me[32];
 	int n = 0;
 	FILE *f;
 
-	snprintf(me, sizeof(me), "-%d ", getpid());
+	snprintf(me, sizeof(me), "-%d ", pid);
 	snprintf(path, sizeof(path), "%s/trace", self->dir);
 	f = fopen(path, "r");
 	if (!f)
@@ -155,6 +175,11 @@ static int read_events(FIXTURE_DATA(trace) *self, char got[][LINE])
 	}
 	fclose(f);
 	return n;
+}
+
+static int read_events(FIXTURE_DATA(trace) *self, char got[][LINE])
+{
+	return read_events_of(self, getpid(), got);
 }
 
 static unsigned long field(const char *ev, const char *key)
@@ -186,7 +211,7 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	p[pg] = 2;
-	munmap(p, 2 * pg);
+	unmap_dev(self, MMAPDEMO_STRATEGY_REMAP, p, 2 * pg);
 
 	/* fault: one event per page touched. */
 	p = map_dev(self, MMAPDEMO_STRATEGY_FAULT, 4 * pg, 0, PROT_READ, 0);
@@ -196,7 +221,7 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 		expect(self, "mmapdemo_fault: strategy=fault idx=%d pages=1 order=0 result=0x0",
 		       i);
 	}
-	munmap(p, 4 * pg);
+	unmap_dev(self, MMAPDEMO_STRATEGY_FAULT, p, 4 * pg);
 
 	/* batched: one event per run of MMAPDEMO_BATCH_PAGES. */
 	p = map_dev(self, MMAPDEMO_STRATEGY_BATCHED,
@@ -207,7 +232,8 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 	for (i = 0; i < 2; i++)
 		expect(self, "mmapdemo_fault: strategy=batched idx=%d pages=%d order=0 result=0x100",
 		       i * MMAPDEMO_BATCH_PAGES, MMAPDEMO_BATCH_PAGES);
-	munmap(p, 2 * MMAPDEMO_BATCH_PAGES * pg);
+	unmap_dev(self, MMAPDEMO_STRATEGY_BATCHED, p,
+		  2 * MMAPDEMO_BATCH_PAGES * pg);
 
 	/*
 	 * huge: a 2 MiB block is one event of order 9 where the kernel maps
@@ -225,7 +251,7 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 		       pmd / pg);
 	else
 		expect(self, "mmapdemo_fault: strategy=huge idx=0 pages=1 order=0 result=0x100");
-	munmap(p, pmd);
+	unmap_dev(self, MMAPDEMO_STRATEGY_HUGE, p, pmd);
 
 	/* Refused mmaps are traced with their errno. */
 	p = map_dev(self, MMAPDEMO_STRATEGY_FAULT, pg, size, PROT_READ, -EINVAL);
@@ -245,7 +271,7 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 	ASSERT_EQ(-1, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
 	ASSERT_EQ(EBUSY, errno);
 	expect(self, "mmapdemo_resize: old_size=0 new_size=%zu ret=-16", size);
-	munmap(p, size + pg);
+	unmap_dev(self, MMAPDEMO_STRATEGY_FAULT, p, size + pg);
 	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_RESIZE, &rs));
 	expect(self, "mmapdemo_resize: old_size=%zu new_size=%zu ret=0", size, size);
 
@@ -292,6 +318,52 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 	EXPECT_EQ(b.resizes - a.resizes, 1);
 	TH_LOG("%d events, as predicted; huge mapped %lu page(s) per fault",
 	       n, pmd_pages);
+}
+
+/*
+ * Which lock .close runs under: munmap() downgrades mmap_lock to a read
+ * lock before it removes the VMA; a process that exits holds it for
+ * writing (exit_mmap()).  A driver's .close may rely on neither mode,
+ * only on mmap_lock being held (module/vma.c asserts that much with
+ * mmap_assert_locked() on every close).
+ */
+TEST_F(trace, close_runs_under_mmap_lock_read_on_munmap_write_at_exit)
+{
+	static char got[MAX_EVENTS][LINE];
+	char want[LINE];
+	int n, st;
+	pid_t pid;
+	char *p;
+
+	ASSERT_EQ(0, tfs_write(self, "tracing_on", "1"));
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->fd,
+		 MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_FAULT));
+	ASSERT_NE(MAP_FAILED, p);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		(void)*(volatile char *)p;
+		_exit(0);		/* the copy is unmapped by exit_mmap() */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	munmap(p, self->page);
+	ASSERT_EQ(0, tfs_write(self, "tracing_on", "0"));
+
+	snprintf(want, sizeof(want),
+		 "mmapdemo_close: strategy=fault mapped=1 mmap_lock=%s",
+		 lock_mode("write"));
+	n = read_events_of(self, pid, got);
+	ASSERT_LE(1, n);
+	EXPECT_STREQ(want, got[n - 1]) TH_LOG("the child's last event");
+	snprintf(want, sizeof(want),
+		 "mmapdemo_close: strategy=fault mapped=1 mmap_lock=%s",
+		 lock_mode("read"));
+	n = read_events(self, got);
+	ASSERT_LE(1, n);
+	EXPECT_STREQ(want, got[n - 1]) TH_LOG("our last event");
+	TH_LOG("munmap: mmap_lock=%s, exit: mmap_lock=%s", lock_mode("read"),
+	       lock_mode("write"));
 }
 
 TEST_HARNESS_MAIN
