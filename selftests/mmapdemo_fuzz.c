@@ -2333,8 +2333,9 @@ int main(int argc, char **argv)
 		case 'k': keep = optarg; break;
 		case 'v': verbose = 1; break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-S SEEDS] [-n OPS] [-c ROUNDS] [-w PROCS] [-T THREADS] [-t SECONDS] [-k LIST] [-v] | --policy\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-S SEEDS] [-n OPS] [-c ROUNDS] [-w PROCS] [-T THREADS] [-t SECONDS] [-k LIST] [-v]\n",
 				argv[0]);
+			fprintf(stderr, "       %s --policy\n", argv[0]);
 			return KSFT_FAIL;
 		}
 	}
