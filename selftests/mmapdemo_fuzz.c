@@ -10,7 +10,7 @@
  * the buffer's bytes, each MAP_PRIVATE mapping's own copies, each open
  * file's position, each VMA's strategy, protection and THP flag.  The
  * model predicts every result: the bytes any load, read() or CHECKSUM
- * sees, the errno of every refused call (README's policy table), which
+ * sees, the errno of every refused call (docs/policy.md), which
  * touch raises SIGBUS or SIGSEGV, and the driver's counters (STATS).  The
  * first difference is a failure.
  *
@@ -37,6 +37,9 @@
  * -t SECONDS (keep going with new seeds until then; also FUZZ_SECONDS),
  * -k LIST (replay only these operation numbers of seed -s), -v (log every
  * operation).  Needs root (RESIZE needs CAP_SYS_ADMIN).
+ *
+ * "mmapdemo_fuzz --policy" runs nothing: it prints the mmap() table of
+ * docs/policy.md as the model judges it (scripts/policy-check).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -756,6 +759,238 @@ static int mmap_expect(struct mmap_req *m, int fmode)
 	if (region == MMAPDEMO_STRATEGY_REMAP && npages > buf_pages() - first)
 		return EINVAL;
 	return 0;
+}
+
+/*
+ * ---- the mmap() policy table (docs/policy.md) ----
+ *
+ * "mmapdemo_fuzz --policy" prints the table of docs/policy.md's mmap()
+ * section as this model sees it, for scripts/policy-check to compare
+ * with the file.  A row is a set of calls; a call's result is that of the
+ * first row that matches it, as a reader of the table finds it.  Every
+ * call of the input space below is judged by mmap_expect(), the model the
+ * fuzzer checks the driver against; a row's result is the verdict on the
+ * calls it is the first match of (all of them, joined by "or" when they
+ * differ), and a call no row matches is printed as "# no row: ...".
+ */
+#define POL_PAGES	16	/* the buffer: 64 KiB */
+
+enum {
+	PN_REMAP, PN_FAULT, PN_BATCHED, PN_HUGE,	/* regions of MMD_DEV */
+	PN_REGION4, PN_REGION1000,
+	PN_NODE_FAULT, PN_NODE_BATCHED, PN_NODE_HUGE,	/* at buffer offsets */
+	PN_NODE_FAULT_R, PN_NODE_BATCHED_R, PN_NODE_HUGE_R, /* at regions */
+	PN_N
+};
+
+enum {
+	PO_ZERO, PO_INSIDE, PO_LAST, PO_UNALIGNED, PO_END, PO_PAST,
+	PO_REGION_END, PO_WRAP, PO_N
+};
+
+enum {
+	PL_PAGE, PL_BYTES, PL_TO_END, PL_PAST_END, PL_ZERO, PL_CROSS,
+	PL_HUGE, PL_N
+};
+
+static const int pol_modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+static const int pol_prots[] = {
+	PROT_NONE, PROT_READ, PROT_WRITE, PROT_READ | PROT_WRITE,
+	PROT_READ | PROT_EXEC, PROT_READ | PROT_WRITE | PROT_EXEC,
+};
+
+#define POL_ALL		~0U
+#define POL(x)		(1U << (x))
+#define POL_STRATS(s)	(POL(PN_##s) | POL(PN_NODE_##s))
+
+struct pol_row {
+	const char *cell[6];	/* node, fd, flags, prot, offset, length */
+	unsigned int node, off, len;	/* bit N: value N of that enum */
+	int mode;		/* O_RDONLY, O_WRONLY, O_RDWR or -1: any */
+	int shared;		/* 1: MAP_SHARED, 0: MAP_PRIVATE, -1: any */
+	int prot;		/* bits the prot must have, 0: any */
+	bool tib;		/* only lengths of 1 TiB or more */
+};
+
+static const struct pol_row pol_rows[] = {
+	{ { "any", "any", "any", "any", "not page-aligned", "any" },
+	  POL_ALL, POL(PO_UNALIGNED), POL_ALL, -1, -1, 0, false },
+	{ { "any", "any", "any", "any", "any", "0" },
+	  POL_ALL, POL_ALL, POL(PL_ZERO), -1, -1, 0, false },
+	{ { "any", "any", "any", "any", "any", "more than the address space" },
+	  POL_ALL, POL_ALL, POL(PL_HUGE), -1, -1, 0, false },
+	{ { "any", "any", "any", "any", "offset + length wraps past 2^64", "any" },
+	  POL_ALL, POL(PO_WRAP), POL_ALL, -1, -1, 0, false },
+	{ { "any", "`O_RDONLY`", "`MAP_SHARED`", "with `PROT_WRITE`", "any", "any" },
+	  POL_ALL, POL_ALL, POL_ALL, O_RDONLY, 1, PROT_WRITE, false },
+	{ { "any", "`O_WRONLY`", "any", "any", "any", "any" },
+	  POL_ALL, POL_ALL, POL_ALL, O_WRONLY, -1, 0, false },
+	{ { "any", "any", "`MAP_PRIVATE`", "with `PROT_WRITE`", "any", "1 TiB or more" },
+	  POL_ALL, POL_ALL, POL_ALL, -1, 0, PROT_WRITE, true },
+	{ { "no strategy: region 4 or above, a node at a region offset",
+	    "any", "any", "any", "any", "any" },
+	  POL(PN_REGION4) | POL(PN_REGION1000) | POL(PN_NODE_FAULT_R) |
+	  POL(PN_NODE_BATCHED_R) | POL(PN_NODE_HUGE_R),
+	  POL_ALL, POL_ALL, -1, -1, 0, false },
+	{ { "any", "any", "any", "with `PROT_EXEC`", "any", "any" },
+	  POL_ALL, POL_ALL, POL_ALL, -1, -1, PROT_EXEC, false },
+	{ { "remap, huge", "any", "`MAP_PRIVATE`", "any", "any", "any" },
+	  POL(PN_REMAP) | POL_STRATS(HUGE), POL_ALL, POL_ALL, -1, 0, 0, false },
+	{ { "any", "any", "any", "any", "any", "into the next region" },
+	  POL_ALL, POL_ALL, POL(PL_CROSS), -1, -1, 0, false },
+	{ { "any", "any", "any", "any", "at or past the end of the buffer", "any" },
+	  POL_ALL, POL(PO_END) | POL(PO_PAST) | POL(PO_REGION_END), POL_ALL,
+	  -1, -1, 0, false },
+	{ { "remap", "any", "any", "any", "any", "past the end of the buffer" },
+	  POL(PN_REMAP), POL_ALL, POL(PL_PAST_END), -1, -1, 0, false },
+	{ { "fault, batched, huge", "any", "any", "any", "any",
+	    "past the end of the buffer" },
+	  POL_STRATS(FAULT) | POL_STRATS(BATCHED) | POL_STRATS(HUGE), POL_ALL,
+	  POL(PL_PAST_END), -1, -1, 0, false },
+	{ { "any", "any", "any", "any", "any", "any" },
+	  POL_ALL, POL_ALL, POL_ALL, -1, -1, 0, false },
+};
+
+#define POL_ROWS	ARRAY_SIZE(pol_rows)
+
+/* The call of one point of the input space. */
+static void pol_req(struct mmap_req *m, int node, int off, int len)
+{
+	static const __u64 offs[PO_N] = {
+		[PO_ZERO] = 0, [PO_INSIDE] = 4 * PS,
+		[PO_LAST] = (POL_PAGES - 1) * PS, [PO_UNALIGNED] = 4 * PS + 1,
+		[PO_END] = POL_PAGES * PS, [PO_PAST] = (POL_PAGES + 2) * PS,
+		[PO_REGION_END] = MMAPDEMO_REGION_SIZE - PS,
+		[PO_WRAP] = ~0ULL - PS + 1,
+	};
+	__u64 o = offs[off], rest = POL_PAGES * PS > o ? POL_PAGES * PS - o : 0;
+
+	m->node = -1;
+	m->strat = node < PN_REGION4 ? node : -1;
+	if (node >= PN_NODE_FAULT)
+		m->node = MMAPDEMO_STRATEGY_FAULT + (node - PN_NODE_FAULT) % 3;
+	m->off = o;
+	if (off != PO_WRAP) {
+		if (node <= PN_HUGE)
+			m->off += MMAPDEMO_OFFSET(node);
+		else if (node == PN_REGION4)
+			m->off += MMAPDEMO_OFFSET(4);
+		else if (node == PN_REGION1000)
+			m->off += MMAPDEMO_OFFSET(1000);
+		else if (node >= PN_NODE_FAULT_R)
+			m->off += MMAPDEMO_OFFSET(1);
+	}
+	switch (len) {
+	case PL_PAGE:
+		m->len = PS;
+		break;
+	case PL_BYTES:
+		m->len = 100;
+		break;
+	case PL_TO_END:		/* outside the buffer: a page */
+		m->len = rest ? rest : PS;
+		break;
+	case PL_PAST_END:
+		m->len = (rest ? rest : PS) + 2 * PS;
+		break;
+	case PL_ZERO:
+		m->len = 0;
+		break;
+	case PL_CROSS:		/* to a page into the next region */
+		m->len = MMAPDEMO_REGION_SIZE - o % MMAPDEMO_REGION_SIZE + PS;
+		break;
+	default:
+		m->len = 1ULL << 48;
+		break;
+	}
+}
+
+static bool pol_match(const struct pol_row *r, const struct mmap_req *m,
+		      int node, int mode, int off, int len)
+{
+	return (r->node & POL(node)) && (r->off & POL(off)) &&
+	       (r->len & POL(len)) && (r->mode < 0 || r->mode == mode) &&
+	       (r->shared < 0 || r->shared == m->shared) &&
+	       (m->prot & r->prot) == r->prot &&
+	       (!r->tib || m->len >= MMAPDEMO_REGION_SIZE);
+}
+
+static const char *pol_verdict(int e)
+{
+	static char b[32];
+
+	if (!e)
+		return "maps";
+	snprintf(b, sizeof(b), "`%s`", err_name(e));
+	return b;
+}
+
+static int policy_table(void)
+{
+	const unsigned int nmodes = ARRAY_SIZE(pol_modes);
+	const unsigned int nprots = ARRAY_SIZE(pol_prots);
+	const unsigned int calls = PN_N * nmodes * 2 * nprots * PO_N * PL_N;
+	static int seen[POL_ROWS][8];
+	unsigned int nseen[POL_ROWS] = { 0 };
+	unsigned int c, i, k, homeless = 0;
+	struct mmap_req m;
+
+	S = calloc(1, sizeof(*S));
+	if (!S)
+		return KSFT_FAIL;
+	S->size = POL_PAGES * PS;
+	dev_noexec = false;
+	for (c = 0; c < calls; c++) {
+		unsigned int x = c, len, off, prot, shared, mode, node;
+		int want;
+
+		len = x % PL_N;
+		x /= PL_N;
+		off = x % PO_N;
+		x /= PO_N;
+		prot = x % nprots;
+		x /= nprots;
+		shared = x % 2;
+		x /= 2;
+		mode = pol_modes[x % nmodes];
+		node = x / nmodes;
+
+		memset(&m, 0, sizeof(m));
+		pol_req(&m, node, off, len);
+		m.shared = shared;
+		m.prot = pol_prots[prot];
+		m.flags = shared ? MAP_SHARED : MAP_PRIVATE;
+		want = mmap_expect(&m, mode);
+		for (i = 0; i < POL_ROWS; i++)
+			if (pol_match(&pol_rows[i], &m, node, mode, off, len))
+				break;
+		if (i == POL_ROWS) {
+			printf("# no row: node %u mode %u flags %#x prot %d %#llx+%#llx: %s\n",
+			       node, mode, m.flags, m.prot, (unsigned long long)m.off,
+			       (unsigned long long)m.len, pol_verdict(want));
+			homeless++;
+			continue;
+		}
+		for (k = 0; k < nseen[i] && seen[i][k] != want; k++)
+			;
+		if (k == nseen[i] && k < ARRAY_SIZE(seen[i]))
+			seen[i][nseen[i]++] = want;
+	}
+	printf("| node | fd | flags | prot | offset | length | result |\n");
+	for (i = 0; i < POL_ROWS; i++) {
+		const struct pol_row *r = &pol_rows[i];
+
+		printf("| %s | %s | %s | %s | %s | %s | ", r->cell[0],
+		       r->cell[1], r->cell[2], r->cell[3], r->cell[4], r->cell[5]);
+		if (!nseen[i])
+			printf("no call");
+		for (k = 0; k < nseen[i]; k++)
+			printf("%s%s", k ? " or " : "", pol_verdict(seen[i][k]));
+		printf(" |\n");
+	}
+	printf("# %u calls judged by the model, %u under no row\n", calls,
+	       homeless);
+	return KSFT_PASS;
 }
 
 static void model_mapped(struct actor *a, struct mmap_req *m, uintptr_t addr)
@@ -2080,6 +2315,8 @@ int main(int argc, char **argv)
 	bool timed;
 	int k;
 
+	if (argc == 2 && !strcmp(argv[1], "--policy"))
+		return policy_table();
 	if ((env = getenv("FUZZ_SECONDS")))
 		seconds = atoi(env);
 	if ((env = getenv("FUZZ_SEED")))
@@ -2098,6 +2335,7 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: %s [-s SEED] [-S SEEDS] [-n OPS] [-c ROUNDS] [-w PROCS] [-T THREADS] [-t SECONDS] [-k LIST] [-v]\n",
 				argv[0]);
+			fprintf(stderr, "       %s --policy\n", argv[0]);
 			return KSFT_FAIL;
 		}
 	}

@@ -178,9 +178,9 @@ static int load_prepare(struct state *st, const struct path *p)
 
 static int load_op(struct state *st, const struct path *p)
 {
-	int ret = kmod_module_insert_module(kmod, 0, p->param);
+	int ret = mmd_kmod_insert(kmod, p->param);
 
-	return ret ? ret : mmd_wait_node(1, 5000);
+	return ret == MMD_NODE_LATE ? -ETIMEDOUT : ret;
 }
 
 static int load_after(struct state *st, const struct path *p, int ret)

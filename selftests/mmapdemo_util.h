@@ -2,6 +2,7 @@
 /*
  * Helpers shared by the mmapdemo selftests: finding or loading the module,
  * reading its statistics, and probing memory accesses that may fault.
+ * What the tool (user/) uses too is in mmapdemo_common.h.
  */
 #ifndef MMAPDEMO_UTIL_H
 #define MMAPDEMO_UTIL_H
@@ -26,49 +27,30 @@
 #include <libkmod.h>
 #include <linux/mmapdemo.h>
 
-#define MMD_DEV		"/dev/mmapdemo"
-#define MMD_SYSFS	"/sys/class/misc/mmapdemo"
+#include "mmapdemo_common.h"
+
 #define MMD_MODULE	"/sys/module/mmapdemo"
 
-static inline int mmd_wait_node(int present, int timeout_ms)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int waited;
-
-	for (waited = 0; waited <= timeout_ms; waited += 10) {
-		if ((access(MMD_DEV, F_OK) == 0) == present)
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return -ETIMEDOUT;
-}
-
 /*
- * Load mmapdemo through libkmod: from $MMAPDEMO_KO if set, else by name
- * from the module directory.  Returns 0 or a negative errno.
+ * Load mmapdemo: from $MMAPDEMO_KO if set, else by name from the module
+ * directory.  Returns 0 or a negative errno (-ETIMEDOUT: no node).
  */
 static inline int mmd_load(const char *params)
 {
-	const char *ko = getenv("MMAPDEMO_KO");
-	struct kmod_module *mod = NULL;
+	struct kmod_module *mod;
 	struct kmod_ctx *ctx;
 	int ret;
 
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
-	if (ko && *ko)
-		ret = kmod_module_new_from_path(ctx, ko, &mod);
-	else
-		ret = kmod_module_new_from_name(ctx, "mmapdemo", &mod);
+	ret = mmd_kmod_module(ctx, getenv("MMAPDEMO_KO"), &mod);
 	if (ret == 0)
-		ret = kmod_module_insert_module(mod, 0, params);
-	if (ret == 0)
-		ret = mmd_wait_node(1, 5000);
+		ret = mmd_kmod_insert(mod, params);
 	if (mod)
 		kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return ret;
+	return ret == MMD_NODE_LATE ? -ETIMEDOUT : ret;
 }
 
 /* The loaded module's buffer is one physical range (INFO_ONE_RANGE). */
@@ -85,7 +67,7 @@ static inline bool mmd_one_range(void)
 	return info.flags & MMAPDEMO_INFO_ONE_RANGE;
 }
 
-/* Returns 0 or a negative errno (EAGAIN/EBUSY while in use). */
+/* Unload mmapdemo: 0 or a negative errno (-EAGAIN/-EBUSY while in use). */
 static inline int mmd_unload(void)
 {
 	struct kmod_module *mod = NULL;
@@ -95,15 +77,13 @@ static inline int mmd_unload(void)
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
-	ret = kmod_module_new_from_name(ctx, "mmapdemo", &mod);
+	ret = kmod_module_new_from_name(ctx, MMD_MODNAME, &mod);
 	if (ret == 0)
-		ret = kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
-	if (ret == 0)
-		ret = mmd_wait_node(0, 5000);
+		ret = mmd_kmod_remove(mod);
 	if (mod)
 		kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return ret;
+	return ret == MMD_NODE_LATE ? -ETIMEDOUT : ret;
 }
 
 /* The device node, loading the module first if needed. */
@@ -114,7 +94,7 @@ static inline int mmd_ensure(void)
 	if (access(MMD_DEV, F_OK) == 0)
 		return 0;
 	ret = mmd_load(NULL);
-	return ret == -EEXIST ? mmd_wait_node(1, 5000) : ret;
+	return ret == -EEXIST ? mmd_wait_node(true, MMD_NODE_WAIT_MS) : ret;
 }
 
 static inline void mmd_stats(int fd, struct mmapdemo_stats *st)
@@ -139,37 +119,6 @@ static inline uint64_t mmd_faults(int fd, unsigned int strategy)
 
 	mmd_stats(fd, &st);
 	return st.strategy[strategy].faults;
-}
-
-static inline uint64_t mmd_fnv1a(const void *p, size_t len)
-{
-	const unsigned char *c = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--)
-		h = (h ^ *c++) * 0x100000001b3ULL;
-	return h;
-}
-
-/* Byte i of a pattern is seed + i. */
-static inline void mmd_pattern_fill(unsigned char *p, size_t len,
-				    unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seed + i);
-}
-
-static inline bool mmd_pattern_ok(const unsigned char *p, size_t len,
-				  unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (unsigned char)(seed + i))
-			return false;
-	return true;
 }
 
 /*

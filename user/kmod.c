@@ -20,22 +20,6 @@
 
 #include "mmapdemo.h"
 
-#define MODNAME "mmapdemo"
-
-static int wait_for_node(bool present, int timeout_ms)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int t;
-
-	/* devtmpfs creates the node from the uevent, asynchronously */
-	for (t = 0; t <= timeout_ms; t += 10) {
-		if ((access(MMD_DEV, F_OK) == 0) == present)
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
-}
-
 /* The last kernel log line our module printed, from /dev/kmsg. */
 static bool last_kernel_message(char *out, size_t len)
 {
@@ -53,7 +37,7 @@ static bool last_kernel_message(char *out, size_t len)
 			continue;	/* EPIPE: records were overwritten */
 		rec[n] = '\0';
 		msg = strchr(rec, ';');
-		if (!msg || strncmp(msg + 1, MODNAME ":", strlen(MODNAME) + 1))
+		if (!msg || strncmp(msg + 1, MMD_MODNAME ":", strlen(MMD_MODNAME) + 1))
 			continue;
 		msg[strcspn(msg, "\n")] = '\0';
 		snprintf(out, len, "%s", msg + 1);
@@ -193,9 +177,9 @@ int cmd_load(int argc, char **argv)
 		fprintf(stderr, "mmapdemo: libkmod: cannot create a context\n");
 		return 1;
 	}
+	err = mmd_kmod_module(ctx, path, &mod);
 	if (path) {
 		snprintf(what, sizeof(what), "%s", path);
-		err = kmod_module_new_from_path(ctx, path, &mod);
 		if (err < 0) {
 			mmd_error(path, -err);
 			if (-err == ENOENT)
@@ -203,25 +187,24 @@ int cmd_load(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		snprintf(what, sizeof(what), "module %s", MODNAME);
-		err = kmod_module_new_from_name(ctx, MODNAME, &mod);
-		if (err < 0 || !kmod_module_get_path(mod)) {
+		snprintf(what, sizeof(what), "module %s", MMD_MODNAME);
+		if (err < 0) {
 			fprintf(stderr, "mmapdemo: %s is not installed in /lib/modules/%s:\n"
 				"  give the path of the built module, e.g.\n"
 				"  mmapdemo load build/%s/module/mmapdemo.ko\n",
-				MODNAME, u.release, u.release);
+				MMD_MODNAME, u.release, u.release);
 			goto out;
 		}
 	}
 	if (!params_known(mod, params))
 		goto out;
 
-	err = kmod_module_insert_module(mod, 0, params);
+	err = mmd_kmod_insert(mod, params);
 	if (err < 0) {
 		explain_load_error(mod, what, params, -err);
 		goto out;
 	}
-	if (wait_for_node(true, 5000)) {
+	if (err == MMD_NODE_LATE) {
 		fprintf(stderr, "mmapdemo: loaded, but %s did not appear within 5 s "
 			"(is devtmpfs mounted on /dev?)\n", MMD_DEV);
 		goto out;
@@ -302,12 +285,12 @@ int cmd_unload(int argc, char **argv)
 
 	if (!ctx)
 		return 1;
-	err = kmod_module_new_from_name(ctx, MODNAME, &mod);
+	err = kmod_module_new_from_name(ctx, MMD_MODNAME, &mod);
 	if (err < 0 || kmod_module_get_initstate(mod) < 0) {
 		fprintf(stderr, "mmapdemo: the module is not loaded\n");
 		goto out;
 	}
-	err = kmod_module_remove_module(mod, KMOD_REMOVE_NOWAIT);
+	err = mmd_kmod_remove(mod);
 	if (err == -EAGAIN || err == -EBUSY) {
 		printf("mmapdemo: refusing to unload: the module is in use "
 		       "(refcount %d).\n"
@@ -320,10 +303,10 @@ int cmd_unload(int argc, char **argv)
 		goto out;
 	}
 	if (err < 0) {
-		mmd_error("unload " MODNAME, -err);
+		mmd_error("unload " MMD_MODNAME, -err);
 		goto out;
 	}
-	if (wait_for_node(false, 5000))
+	if (err == MMD_NODE_LATE)
 		fprintf(stderr, "mmapdemo: unloaded, but %s is still there\n", MMD_DEV);
 	printf("mmapdemo: unloaded\n");
 	ret = 0;
@@ -350,7 +333,7 @@ int cmd_status(int argc, char **argv)
 
 	if (!ctx)
 		return 1;
-	if (kmod_module_new_from_name(ctx, MODNAME, &mod) < 0)
+	if (kmod_module_new_from_name(ctx, MMD_MODNAME, &mod) < 0)
 		goto out;
 	state = kmod_module_get_initstate(mod);
 	if (state < 0) {

@@ -103,16 +103,6 @@ int mmd_stats(int fd, struct mmapdemo_stats *st)
 	return 0;
 }
 
-uint64_t mmd_fnv1a(const void *p, size_t len)
-{
-	const unsigned char *c = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--)
-		h = (h ^ *c++) * 0x100000001b3ULL;
-	return h;
-}
-
 int mmd_tracefs_write(const char *file, const char *val, int oflag)
 {
 	char path[160];

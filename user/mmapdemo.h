@@ -11,8 +11,8 @@
 
 #include <linux/mmapdemo.h>
 
-#define MMD_DEV		"/dev/mmapdemo"
-#define MMD_SYSFS	"/sys/class/misc/mmapdemo"
+/* Paths, FNV-1a, the pattern, libkmod: shared with the selftests. */
+#include "../selftests/mmapdemo_common.h"
 
 /* What the driver promises for each strategy (see the uapi header). */
 struct mmd_strategy {
@@ -34,7 +34,6 @@ int mmd_open_node(unsigned int s, int flags);	/* strategy @s's node */
 int mmd_parse_strategy(int *argc, char ***argv);
 int mmd_info(int fd, struct mmapdemo_info *info);
 int mmd_stats(int fd, struct mmapdemo_stats *st);
-uint64_t mmd_fnv1a(const void *p, size_t len);
 /*
  * Write VAL to MMD_TRACEFS/FILE, opened O_WRONLY | OFLAG (O_TRUNC for a
  * setting, O_APPEND for a list such as a trigger file): 0 or -errno.

@@ -53,24 +53,6 @@ static const char *hex4(const unsigned char *p, char *buf)
 	return buf;
 }
 
-static void pattern(unsigned char *p, size_t len, unsigned char seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seed + i);
-}
-
-static bool is_pattern(const unsigned char *p, size_t len, unsigned char seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (unsigned char)(seed + i))
-			return false;
-	return true;
-}
-
 /*
  * Run "mmapdemo __peer" as a new process: it opens strategy @s's node and
  * maps it on its own.  Its first output line comes back in @out.
@@ -140,9 +122,9 @@ int cmd_peer(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[4], "write"))
-		pattern(p, len, seed);
+		mmd_pattern_fill(p, len, seed);
 	else
-		ok = is_pattern(p, len, seed);
+		ok = mmd_pattern_ok(p, len, seed);
 	printf("%s\n", hex4(p, hx));
 	return ok ? 0 : 1;
 }
@@ -162,13 +144,13 @@ static void check_processes(int fd, unsigned int s, const char *name,
 		row(name, "mmap MAP_SHARED", false, "mmap: %s", strerror(errno));
 		return;
 	}
-	pattern(p, len, 0x3a);
+	mmd_pattern_fill(p, len, 0x3a);
 	rc = run_peer(s, boff, len, "check", 0x3a, &pid, seen, sizeof(seen));
 	row(name, "unrelated process sees our write", rc == 0,
 	    "we wrote %s, pid %d read %s", hex4(p, hx), (int)pid, seen);
 	rc = run_peer(s, boff, len, "write", 0xc5, &pid, seen, sizeof(seen));
 	row(name, "we see an unrelated process's write",
-	    rc == 0 && is_pattern(p, len, 0xc5),
+	    rc == 0 && mmd_pattern_ok(p, len, 0xc5),
 	    "pid %d wrote %s, we read %s", (int)pid, seen, hex4(p, hx));
 
 	/* fork: the child inherits the mapping itself */
@@ -215,8 +197,8 @@ static void check_cross(const int *fds, unsigned int s, const char *name,
 			row(name, check, false, "mmap: %s", strerror(errno));
 			return;
 		}
-		pattern(a, len, 0x77 + s);
-		row(name, check, is_pattern(b, len, 0x77 + s),
+		mmd_pattern_fill(a, len, 0x77 + s);
+		row(name, check, mmd_pattern_ok(b, len, 0x77 + s),
 		    "%s wrote %s, %s read %s", name, hex4(a, ha),
 		    mmd_strategies[o].name, hex4(b, hb));
 		munmap(a, len);
@@ -243,7 +225,7 @@ static void check_kernel(int fd, unsigned int s, const char *name,
 		row(name, "mmap MAP_SHARED", false, "mmap: %s", strerror(errno));
 		return;
 	}
-	pattern(p, len, 0x40 + s);
+	mmd_pattern_fill(p, len, 0x40 + s);
 	mine = mmd_fnv1a(p, len);
 	if (ioctl(fd, MMAPDEMO_IOC_CHECKSUM, &sum))
 		sum.sum = ~mine;
@@ -254,7 +236,7 @@ static void check_kernel(int fd, unsigned int s, const char *name,
 	ok = pread(fd, buf, 4, boff) == 4 && !memcmp(buf, p, 4);
 	row(name, "read() returns our write", ok, "we wrote %s, read() gave %s",
 	    hex4(p, h1), hex4(buf, h2));
-	ok = !ioctl(fd, MMAPDEMO_IOC_FILL, &fill) && is_pattern(p, len, fill.seed);
+	ok = !ioctl(fd, MMAPDEMO_IOC_FILL, &fill) && mmd_pattern_ok(p, len, fill.seed);
 	row(name, "we see what the kernel wrote (FILL)", ok,
 	    "kernel filled from %02x, we read %s", fill.seed, hex4(p, h1));
 	ok = pwrite(fd, w, 4, boff) == 4 && !memcmp(w, p, 4);

@@ -25,37 +25,8 @@
  * the offset is a buffer offset only: a region offset there is past the
  * end [EINVAL].
  *
- * Policy, enforced by the driver (errno in brackets):
- *  - off must be page-aligned [EINVAL, from the kernel itself] and inside
- *    the buffer [EINVAL]; a mapping never crosses into the next region
- *    [EINVAL].
- *  - remap maps everything at mmap() time, so it must fit in the buffer
- *    [EINVAL].  The fault strategies (fault, batched, huge) behave like a
- *    regular file: the mapping may reach past the end of the buffer and
- *    touching a page there raises SIGBUS.
- *  - MAP_PRIVATE: copy-on-write with fault and batched; refused by remap
- *    [EINVAL] (remap_pfn_range() only does COW for one contiguous range
- *    and repurposes vm_pgoff for it) and by huge [EINVAL] (raw PFN maps
- *    inserted at fault time cannot be copy-on-write).
- *  - huge: mmap() places the mapping on the 2 MiB grid when it covers a
- *    whole 2 MiB block of the buffer.
- *    Where the kernel supports PFN maps by PMD (info.flags has
- *    MMAPDEMO_INFO_HUGE_PMD: 6.12 on x86-64), each 2 MiB block of the
- *    buffer that is physically contiguous (info.huge_blocks of them) and
- *    wholly inside the mapping is mapped by one PMD on first touch,
- *    whatever the THP "enabled" setting, unless MADV_NOHUGEPAGE or
- *    PR_SET_THP_DISABLE; everything else by 4 KiB pages, one per fault.
- *  - PROT_EXEC is refused [EPERM] and cannot be added by mprotect() later
- *    [EACCES]: the buffer is data.
- *  - mremap() may shrink or move a mapping but never grow it [EFAULT].
- *  - msync() and fsync() succeed and do nothing: the mapped pages *are*
- *    the buffer, so a store is visible to read(), the kernel and every
- *    other mapping at once.
- *  - read/write, readv/writev, preadv2/pwritev2, sendfile and splice see a
- *    file of fixed size: reading at or past the end returns 0, writing
- *    past the end fails [ENOSPC], a write reaching over the end is short.
- *    copy_file_range() is refused by the VFS for anything but regular
- *    files [EINVAL].
+ * What mmap() and every other call accept and refuse, with the errno:
+ * docs/policy.md of the mmapdemo sources, the one table of the policy.
  *
  * Offsets are 64-bit: userspace must use a 64-bit off_t (on 32-bit
  * systems, -D_FILE_OFFSET_BITS=64, which glibc needs for mmap() to take
