@@ -224,7 +224,8 @@ unsigned int mmapdemo_buf_huge_blocks(const struct mmapdemo_buf *buf)
  * alias before reading what a user may have written, and writes its alias
  * back after writing.  Architectures without such caches (x86, arm64)
  * do not define ARCH_IMPLEMENTS_FLUSH_KERNEL_VMAP_RANGE and get the empty
- * versions of <asm-generic/cacheflush.h>.
+ * flush_kernel_vmap_range() and invalidate_kernel_vmap_range() of
+ * <linux/highmem.h> (6.1 to 7.3).
  */
 void mmapdemo_buf_begin_read(struct mmapdemo_buf *buf, size_t off, size_t len)
 {

@@ -15,11 +15,13 @@
  * and the next touch faults the same shared page back in.
  *
  * Context: the handler runs in the faulting task with its mmap_lock held
- * for reading.  (Since 6.4 the core first tries a fault under the per-VMA
- * lock alone, but for a VMA without ->map_pages it gives up and retries
- * under mmap_lock before calling ->fault: do_read_fault(),
- * do_shared_fault(), do_cow_fault().  mmapdemo_fault_idx() asserts it
- * with lockdep on the debug kernel.)  It may sleep, but must not wait for
+ * for reading.  (On 6.12 and 7.3 the core first tries a fault under the
+ * per-VMA lock alone, lock_vma_under_rcu(), but for a VMA without
+ * ->map_pages vmf_can_call_fault() gives up and the fault is retried under
+ * mmap_lock before ->fault is called: do_read_fault(), do_shared_fault(),
+ * do_cow_fault().  6.1 has no per-VMA lock; 6.4's took anonymous VMAs
+ * only.  mmapdemo_fault_idx() asserts it with lockdep on the debug
+ * kernel.)  It may sleep, but must not wait for
  * anything an mmap() call holds.  It only reads vm_private_data, which the
  * VMA's reference keeps valid.
  *

@@ -37,11 +37,11 @@
  * same 2 MiB grid; thp_get_unmapped_area() places mappings of 2 MiB or more
  * so.
  *
- * Context: ->huge_fault may run with only the per-VMA lock held (6.4+:
- * create_huge_pmd() calls it without the retry under mmap_lock that
- * do_read_fault() does), so it must not rely on mmap_lock; ->fault runs
- * with mmap_lock held for reading, as in fault.c (asserted in
- * mmapdemo_fault_idx()).
+ * Context: ->huge_fault may run with only the per-VMA lock held (6.12,
+ * 7.3: create_huge_pmd() calls it without the retry under mmap_lock that
+ * vmf_can_call_fault() makes for ->fault), so it must not rely on
+ * mmap_lock; ->fault runs with mmap_lock held for reading, as in fault.c
+ * (asserted in mmapdemo_fault_idx()).
  * Neither sleeps on anything an mmap() call holds, and both read only
  * vm_private_data, which the VMA's reference keeps valid.
  */
@@ -115,16 +115,18 @@ static void mmapdemo_huge_prepare(struct vm_area_desc *desc,
 {
 	/*
 	 * Raw PFNs, no struct page semantics: what vmf_insert_pfn() and
-	 * vmf_insert_pfn_pmd() require, and they refuse COW mappings, which
-	 * prepare already did (allow_private is false).  VM_IO: no core dump
-	 * or get_user_pages() into it, as with remap_pfn_range().
+	 * vmf_insert_pfn_pmd() require.  Both BUG_ON() a COW VM_PFNMAP VMA
+	 * (vmf_insert_pfn_prot(), vmf_insert_pfn_pmd(), 6.1 to 7.3), so
+	 * refusing MAP_PRIVATE in prepare (allow_private is false) is
+	 * mandatory here, not a policy.  VM_IO: no core dump or
+	 * get_user_pages() into it, as with remap_pfn_range().
 	 */
 	vma_desc_set_flags(desc, VMA_PFNMAP_BIT, VMA_IO_BIT);
 }
 
 const struct mmapdemo_strategy mmapdemo_huge = {
 	.name = "huge",
-	.allow_private = false,	/* PFN maps cannot be copy-on-write */
+	.allow_private = false,	/* a COW PFN VMA is a BUG_ON(), above */
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_huge_vm_ops,
 	.prepare = mmapdemo_huge_prepare,

@@ -34,7 +34,8 @@
  * .open runs with the process's mmap_lock held for writing (fork, split,
  * mremap), ->mapped too (inside mmap()); .close with mmap_lock held, but
  * only for reading when munmap(2) removes the VMA (it downgrades first:
- * vms_complete_munmap_vmas()).  All may sleep.
+ * vms_complete_munmap_vmas() on 6.12 and 7.3, do_mas_align_munmap() on
+ * 6.1).  All may sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>
