@@ -41,7 +41,8 @@
 /*
  * Pages one fault maps, from the hints madvise() keeps in vm_flags.  The
  * flags are stable here: madvise() changes them with mmap_lock held for
- * writing, and this handler runs with it held for reading.
+ * writing (madvise_need_mmap_write(); 7.3: get_lock_mode()), and this
+ * handler runs with it held for reading.
  */
 static pgoff_t mmapdemo_batch_pages(const struct vm_area_struct *vma)
 {

@@ -4,12 +4,13 @@
  *
  * Why the page allocator and not kmalloc() or vmalloc():
  *  - slab memory must never be mapped into userspace: its pages are shared
- *    with unrelated kernel objects, and a fault handler may not take page
- *    references on it;
+ *    with unrelated kernel objects, and vm_insert_page() refuses them
+ *    (validate_page_before_insert());
  *  - every page of the buffer is an order-0 page with its own refcount.
  *    The core mm gets nothing else from this driver: no large folio, which
  *    it would rmap and account as if it belonged to the page cache (see
- *    the TODO in __folio_rmap_sanity_checks(), include/linux/rmap.h).  A
+ *    the TODO in __folio_rmap_sanity_checks(), include/linux/rmap.h, 6.12
+ *    and 7.3).  A
  *    fault handler can get_page() any page, and the reference lands where
  *    the core will drop it.  Never get_page() a tail of a higher-order
  *    allocation that was not split: it would count on a page that owns

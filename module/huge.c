@@ -28,10 +28,12 @@
  *    INFO says so (MMAPDEMO_INFO_HUGE_PMD clear).
  * An access never fails because a PMD could not be used.
  *
- * THP sysfs settings: since 6.12 the core skips the "enabled" policy
- * (always/madvise/never) for a VM_PFNMAP VMA with ->huge_fault: it governs
- * memory the kernel allocates and compacts, not a driver's.  MADV_NOHUGEPAGE
- * and prctl(PR_SET_THP_DISABLE) still make the core skip ->huge_fault.
+ * THP sysfs settings: on 6.12 and 7.3 the core skips the "enabled" policy
+ * (always/madvise/never) for a VM_PFNMAP VMA with ->huge_fault
+ * (vma_file_bypass_thp_tuneables()): it governs memory the kernel
+ * allocates and compacts, not a driver's.  MADV_NOHUGEPAGE and
+ * prctl(PR_SET_THP_DISABLE) still make the core skip ->huge_fault
+ * (vma_thp_disabled()), checked first.
  *
  * Placement: a PMD needs the mapping address and the buffer offset on the
  * same 2 MiB grid; thp_get_unmapped_area() places mappings of 2 MiB or more

@@ -15,12 +15,13 @@
  * f_op->mmap.
  *
  * The core calls .open when it creates a VMA as a copy of ours: fork()
- * (dup_mmap), a split by a partial munmap() or mprotect() (__split_vma),
- * and mremap() moving it (copy_vma).  mlock() does not split it:
+ * (dup_mmap()), a split by a partial munmap() or mprotect() (__split_vma()),
+ * and mremap() moving it (copy_vma()).  mlock() does not split it:
  * mlock_fixup() leaves VM_SPECIAL VMAs (VM_PFNMAP, VM_MIXEDMAP,
- * VM_DONTEXPAND, all of ours) alone.  It calls .close for every VMA that
- * goes away.  Counted that way, live_maps is exactly the number of VMAs
- * mapping the device, whatever was split or forked.
+ * VM_DONTEXPAND, all of ours) alone (6.12 and 7.3: vma_supports_mlock()).
+ * It calls .close for every VMA that goes away.  Counted that way, live_maps
+ * is exactly the number of VMAs mapping the device, whatever was split or
+ * forked.
  *
  * Every VMA also holds a reference on its map (vm_private_data), and the
  * map one on the buffer.  A split or fork copies the pointer, hence the

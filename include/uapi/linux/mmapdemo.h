@@ -35,8 +35,9 @@
  *    touching a page there raises SIGBUS.
  *  - MAP_PRIVATE: copy-on-write with fault and batched; refused by remap
  *    [EINVAL] (remap_pfn_range() only does COW for one contiguous range
- *    and repurposes vm_pgoff for it) and by huge [EINVAL] (raw PFN maps
- *    inserted at fault time cannot be copy-on-write).
+ *    covering the whole VMA, and repurposes vm_pgoff for it) and by huge
+ *    [EINVAL] (vmf_insert_pfn_prot() and vmf_insert_pfn_pmd() BUG_ON() a
+ *    copy-on-write PFN map: refusing it is not a choice).
  *  - huge: mmap() places the mapping on the 2 MiB grid when it covers a
  *    whole 2 MiB block of the buffer.
  *    Where the kernel supports PFN maps by PMD (info.flags has
@@ -55,7 +56,7 @@
  *    file of fixed size: reading at or past the end returns 0, writing
  *    past the end fails [ENOSPC], a write reaching over the end is short.
  *    copy_file_range() is refused by the VFS for anything but regular
- *    files [EINVAL].
+ *    files [EINVAL] (generic_file_rw_checks()).
  *
  * Offsets are 64-bit: userspace must use a 64-bit off_t (on 32-bit
  * systems, -D_FILE_OFFSET_BITS=64, which glibc needs for mmap() to take
