@@ -24,8 +24,9 @@
  *    touch refaults through .fault);
  *  - a kernel without PMD PFN maps (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12
  *    on x86-64).  Older kernels also never call ->huge_fault for a VMA
- *    that is not DAX, so on 6.1 this strategy maps 4 KiB pages only, and
- *    INFO says so (MMAPDEMO_INFO_HUGE_PMD clear).
+ *    that is not DAX (6.1's hugepage_vma_check()), so on 6.1 this strategy
+ *    maps 4 KiB pages only, and INFO says so (MMAPDEMO_INFO_HUGE_PMD
+ *    clear).
  * An access never fails because a PMD could not be used.
  *
  * THP sysfs settings: on 6.12 and 7.3 the core skips the "enabled" policy
