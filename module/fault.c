@@ -42,11 +42,12 @@ static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 
 	/*
-	 * The core mm installs vmf->page and drops the reference we pass it
-	 * when the PTE goes away (or, for a MAP_PRIVATE write, right after
-	 * copying it).  It also locks the page around installing it.  If
-	 * another thread mapped the same page meanwhile, the core drops our
-	 * page and maps nothing: "faults" counts pages handed over (uapi).
+	 * The core mm installs vmf->page (finish_fault()) and drops the
+	 * reference we pass it when the PTE goes away (or, for a MAP_PRIVATE
+	 * write, right after copying it: do_cow_fault()).  It also locks the
+	 * page around installing it (__do_fault()).  If another thread mapped
+	 * the same page meanwhile, finish_fault() maps nothing and the core
+	 * drops our page: "faults" counts pages handed over (uapi).
 	 */
 	page = buf->pages[idx];
 	get_page(page);
