@@ -129,7 +129,7 @@ static void mmapdemo_huge_prepare(struct vm_area_desc *desc,
 
 const struct mmapdemo_strategy mmapdemo_huge = {
 	.name = "huge",
-	.allow_private = false,	/* a COW PFN VMA is a BUG_ON(), above */
+	.allow_private = false,	/* PFN maps cannot be copy-on-write */
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_huge_vm_ops,
 	.prepare = mmapdemo_huge_prepare,
