@@ -22,10 +22,11 @@
  * How: the handler installs the PTEs itself with vm_insert_pages() and
  * returns VM_FAULT_NOPAGE.  vm_insert_pages() takes a page reference and
  * an rmap entry per page, exactly what the core does for a page returned
- * in vmf->page, and takes the page table lock once per page table the run
- * covers instead of once per page as vm_insert_page() would.  It may run
- * here, under mmap_lock held for reading, because mmap() already set
- * VM_MIXEDMAP; otherwise it would have to set that flag itself, which
+ * in vmf->page, and takes the page table lock once per batch of up to 8
+ * entries (insert_pages(), 6.1 to 7.3): twice for a run of 16 pages, 64
+ * times for 512, instead of once per page as vm_insert_page() would.  It
+ * may run here, under mmap_lock held for reading, because mmap() already
+ * set VM_MIXEDMAP; otherwise it would have to set that flag itself, which
  * needs mmap_lock for writing.
  * It stops at a slot that is already populated (another thread got there
  * first, or part of the run was touched before) with -EBUSY; we skip that
@@ -40,7 +41,8 @@
 /*
  * Pages one fault maps, from the hints madvise() keeps in vm_flags.  The
  * flags are stable here: madvise() changes them with mmap_lock held for
- * writing, and this handler runs with it held for reading.
+ * writing (madvise_need_mmap_write(); 7.3: get_lock_mode()), and this
+ * handler runs with it held for reading.
  */
 static pgoff_t mmapdemo_batch_pages(const struct vm_area_struct *vma)
 {

@@ -4,12 +4,13 @@
  *
  * Why the page allocator and not kmalloc() or vmalloc():
  *  - slab memory must never be mapped into userspace: its pages are shared
- *    with unrelated kernel objects, and a fault handler may not take page
- *    references on it;
+ *    with unrelated kernel objects, and vm_insert_page() refuses them
+ *    (validate_page_before_insert());
  *  - every page of the buffer is an order-0 page with its own refcount.
  *    The core mm gets nothing else from this driver: no large folio, which
  *    it would rmap and account as if it belonged to the page cache (see
- *    the TODO in __folio_rmap_sanity_checks(), include/linux/rmap.h).  A
+ *    the TODO in __folio_rmap_sanity_checks(), include/linux/rmap.h, 6.12
+ *    and 7.3).  A
  *    fault handler can get_page() any page, and the reference lands where
  *    the core will drop it.  Never get_page() a tail of a higher-order
  *    allocation that was not split: it would count on a page that owns
@@ -224,7 +225,8 @@ unsigned int mmapdemo_buf_huge_blocks(const struct mmapdemo_buf *buf)
  * alias before reading what a user may have written, and writes its alias
  * back after writing.  Architectures without such caches (x86, arm64)
  * do not define ARCH_IMPLEMENTS_FLUSH_KERNEL_VMAP_RANGE and get the empty
- * versions of <asm-generic/cacheflush.h>.
+ * flush_kernel_vmap_range() and invalidate_kernel_vmap_range() of
+ * <linux/highmem.h> (6.1 to 7.3).
  */
 void mmapdemo_buf_begin_read(struct mmapdemo_buf *buf, size_t off, size_t len)
 {

@@ -9,10 +9,10 @@
  * and the counting, so that both kernels run one driver.
  *
  * Two differences with 7.3's core, both visible below: a failing f_op->mmap
- * gets no vm_ops->close (mmap_file() installs vma_dummy_vm_ops, on 6.1 as
- * on 6.12), so the prepared map waits on the file for release; and 6.x
- * does not export alloc_contig_pages(), so the buffer is 2 MiB blocks and
- * remap maps it run by run.
+ * gets no vm_ops->close (mmap_file() installs empty vm_ops: 6.1's own
+ * dummy_vm_ops, 6.12's vma_dummy_vm_ops), so the prepared map waits on the
+ * file for release; and 6.x does not export alloc_contig_pages(), so the
+ * buffer is 2 MiB blocks and remap maps it run by run.
  */
 #include <linux/gfp.h>
 #include <linux/sched/signal.h>

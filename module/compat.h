@@ -19,9 +19,10 @@
 
 /*
  * 6.3 made vma->vm_flags const and added vm_flags_set()/vm_flags_clear(),
- * which also take care of the per-VMA lock.  Writing vm_flags directly no
- * longer compiles there; on older kernels these are plain updates (we are
- * called with mmap_lock held for writing, so that is safe).
+ * which also take the per-VMA lock for writing (vma_start_write()).  Writing
+ * vm_flags directly no longer compiles there; on older kernels these are
+ * plain updates (we are called with mmap_lock held for writing, so that is
+ * safe).
  */
 #ifdef MMAPDEMO_NO_VM_FLAGS_SET
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
@@ -198,8 +199,9 @@ static inline unsigned int mmapdemo_huge_fault_order(unsigned int order)
 #endif
 
 /*
- * 7.3 allocates one object by its type: kzalloc_obj(*p, gfp) is
- * kzalloc(sizeof(*p), gfp) that cannot get the size wrong.
+ * 7.3 and 6.12 (Debian's 6.12.117 has it from a stable update) allocate
+ * one object by its type: kzalloc_obj(*p, gfp) is kzalloc(sizeof(*p), gfp)
+ * that cannot get the size wrong.  6.1 gets this fallback.
  */
 #ifdef MMAPDEMO_NO_KZALLOC_OBJ
 #include <linux/slab.h>

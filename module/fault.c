@@ -15,11 +15,13 @@
  * and the next touch faults the same shared page back in.
  *
  * Context: the handler runs in the faulting task with its mmap_lock held
- * for reading.  (Since 6.4 the core first tries a fault under the per-VMA
- * lock alone, but for a VMA without ->map_pages it gives up and retries
- * under mmap_lock before calling ->fault: do_read_fault(),
- * do_shared_fault(), do_cow_fault().  mmapdemo_fault_idx() asserts it
- * with lockdep on the debug kernel.)  It may sleep, but must not wait for
+ * for reading.  (On 6.12 and 7.3 the core first tries a fault under the
+ * per-VMA lock alone, lock_vma_under_rcu(), but for a VMA without
+ * ->map_pages vmf_can_call_fault() gives up and the fault is retried under
+ * mmap_lock before ->fault is called: do_read_fault(), do_shared_fault(),
+ * do_cow_fault().  6.1 has no per-VMA lock; 6.4's took anonymous VMAs
+ * only.  mmapdemo_fault_idx() asserts it with lockdep on the debug
+ * kernel.)  It may sleep, but must not wait for
  * anything an mmap() call holds.  It only reads vm_private_data, which the
  * VMA's reference keeps valid.
  *
@@ -40,11 +42,12 @@ static vm_fault_t mmapdemo_page_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 
 	/*
-	 * The core mm installs vmf->page and drops the reference we pass it
-	 * when the PTE goes away (or, for a MAP_PRIVATE write, right after
-	 * copying it).  It also locks the page around installing it.  If
-	 * another thread mapped the same page meanwhile, the core drops our
-	 * page and maps nothing: "faults" counts pages handed over (uapi).
+	 * The core mm installs vmf->page (finish_fault()) and drops the
+	 * reference we pass it when the PTE goes away (or, for a MAP_PRIVATE
+	 * write, right after copying it: do_cow_fault()).  It also locks the
+	 * page around installing it (__do_fault()).  If another thread mapped
+	 * the same page meanwhile, finish_fault() maps nothing and the core
+	 * drops our page: "faults" counts pages handed over (uapi).
 	 */
 	page = buf->pages[idx];
 	get_page(page);

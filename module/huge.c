@@ -24,24 +24,27 @@
  *    touch refaults through .fault);
  *  - a kernel without PMD PFN maps (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12
  *    on x86-64).  Older kernels also never call ->huge_fault for a VMA
- *    that is not DAX, so on 6.1 this strategy maps 4 KiB pages only, and
- *    INFO says so (MMAPDEMO_INFO_HUGE_PMD clear).
+ *    that is not DAX (6.1's hugepage_vma_check()), so on 6.1 this strategy
+ *    maps 4 KiB pages only, and INFO says so (MMAPDEMO_INFO_HUGE_PMD
+ *    clear).
  * An access never fails because a PMD could not be used.
  *
- * THP sysfs settings: since 6.12 the core skips the "enabled" policy
- * (always/madvise/never) for a VM_PFNMAP VMA with ->huge_fault: it governs
- * memory the kernel allocates and compacts, not a driver's.  MADV_NOHUGEPAGE
- * and prctl(PR_SET_THP_DISABLE) still make the core skip ->huge_fault.
+ * THP sysfs settings: on 6.12 and 7.3 the core skips the "enabled" policy
+ * (always/madvise/never) for a VM_PFNMAP VMA with ->huge_fault
+ * (vma_file_bypass_thp_tuneables()): it governs memory the kernel
+ * allocates and compacts, not a driver's.  MADV_NOHUGEPAGE and
+ * prctl(PR_SET_THP_DISABLE) still make the core skip ->huge_fault
+ * (vma_thp_disabled()), checked first.
  *
  * Placement: a PMD needs the mapping address and the buffer offset on the
  * same 2 MiB grid; thp_get_unmapped_area() places mappings of 2 MiB or more
  * so.
  *
- * Context: ->huge_fault may run with only the per-VMA lock held (6.4+:
- * create_huge_pmd() calls it without the retry under mmap_lock that
- * do_read_fault() does), so it must not rely on mmap_lock; ->fault runs
- * with mmap_lock held for reading, as in fault.c (asserted in
- * mmapdemo_fault_idx()).
+ * Context: ->huge_fault may run with only the per-VMA lock held (6.12,
+ * 7.3: create_huge_pmd() calls it without the retry under mmap_lock that
+ * vmf_can_call_fault() makes for ->fault), so it must not rely on
+ * mmap_lock; ->fault runs with mmap_lock held for reading, as in fault.c
+ * (asserted in mmapdemo_fault_idx()).
  * Neither sleeps on anything an mmap() call holds, and both read only
  * vm_private_data, which the VMA's reference keeps valid.
  */
@@ -115,9 +118,11 @@ static void mmapdemo_huge_prepare(struct vm_area_desc *desc,
 {
 	/*
 	 * Raw PFNs, no struct page semantics: what vmf_insert_pfn() and
-	 * vmf_insert_pfn_pmd() require, and they refuse COW mappings, which
-	 * prepare already did (allow_private is false).  VM_IO: no core dump
-	 * or get_user_pages() into it, as with remap_pfn_range().
+	 * vmf_insert_pfn_pmd() require.  Both BUG_ON() a COW VM_PFNMAP VMA
+	 * (vmf_insert_pfn_prot(), vmf_insert_pfn_pmd(), 6.1 to 7.3), so
+	 * refusing MAP_PRIVATE in prepare (allow_private is false) is
+	 * mandatory here, not a policy.  VM_IO: no core dump or
+	 * get_user_pages() into it, as with remap_pfn_range().
 	 */
 	vma_desc_set_flags(desc, VMA_PFNMAP_BIT, VMA_IO_BIT);
 }

@@ -124,7 +124,8 @@ struct mmapdemo_strategy {
 	 * Called from mmap_prepare once the common checks passed, with
 	 * vm_ops and private_data set: the strategy's VMA flags and action.
 	 * @first is the buffer page at desc->start.  Runs under mmap_lock
-	 * held for writing, before the VMA exists.
+	 * held for writing, before the VMA exists (7.3: call_mmap_prepare());
+	 * on 6.x after, from classic.c's f_op->mmap.
 	 */
 	void (*prepare)(struct vm_area_desc *desc, struct mmapdemo_buf *buf,
 			pgoff_t first);

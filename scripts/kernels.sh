@@ -107,6 +107,36 @@ MMD_DEBUG_SUFFIX=-mmapdemo-debug
 mmd_debug_src_tarball() {
 	printf '%s\n' "$(mmd_troot)/usr/src/$MMD_DEBUG_SRC_PKG.tar.xz"
 }
+# The kernel source of each series of the matrix, for scripts/guide-check
+# (the functions the text cites must exist there): Debian's linux-source-6.1
+# and linux-source-6.12 on the host (make deps installs them), and the
+# trixie root's linux-source-7.3, or the tree scripts/debug-kernel unpacked
+# from it.  MMD_KSRC_6_1, MMD_KSRC_6_12, MMD_KSRC_7_3 name an unpacked tree
+# instead.  Prints a directory or a .tar.xz; fails if there is neither.
+# shellcheck disable=SC2034 # used by scripts/guide-check
+MMD_KSRC_SERIES="6.1 6.12 7.3"
+mmd_ksrc() {	# mmd_ksrc SERIES
+	local var d t
+	var=MMD_KSRC_${1//./_}
+	if [ -n "${!var:-}" ]; then
+		[ -d "${!var}" ] || return 1
+		printf '%s\n' "${!var}"
+		return 0
+	fi
+	case $1 in
+	7.3)	d=$( (mmd_debug_dir) 2>/dev/null)/src
+		t=$(mmd_debug_src_tarball) ;;
+	*)	d='' t=/usr/src/linux-source-$1.tar.xz ;;
+	esac
+	if [ -n "$d" ] && [ -f "$d/mm/memory.c" ]; then
+		printf '%s\n' "$d"
+	elif [ -f "$t" ]; then
+		printf '%s\n' "$t"
+	else
+		return 1
+	fi
+}
+
 mmd_debug_srcver() {	# the version in the trixie root
 	local v
 	v=$(dpkg-query --admindir="$(mmd_troot)/var/lib/dpkg" -W \

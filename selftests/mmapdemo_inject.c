@@ -19,7 +19,7 @@
  * (open, INFO, map, store, CHECKSUM, read back, unmap).  Leaks are the
  * debug kernel's kmemleak's to find (scripts/guest-gates, after this).
  *
- * Run as root on a kernel with fault injection (the 6.12-debug lane of
+ * Run as root on a kernel with fault injection (the 7.3-debug lane of
  * "make fuzz"); INJECT_MAX bounds N (default 4000), INJECT_ONLY=TEXT runs
  * only the paths whose name contains TEXT.
  */

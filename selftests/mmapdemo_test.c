@@ -614,9 +614,9 @@ TEST_F(mmd, madvise_dontneed)
 }
 
 /*
- * MAP_POPULATE pre-faults through get_user_pages(), which skips VM_IO and
- * VM_PFNMAP VMAs: remap needs none (mapped at mmap() time), huge gets none
- * (its pages fault in on first touch).
+ * MAP_POPULATE pre-faults through get_user_pages(), and __mm_populate()
+ * skips VM_IO and VM_PFNMAP VMAs: remap needs none (mapped at mmap() time),
+ * huge gets none (its pages fault in on first touch).
  */
 TEST_F(mmd, map_populate)
 {
@@ -928,7 +928,7 @@ TEST_F(mmd, proc_maps_and_vmflags)
 
 /*
  * The huge strategy maps a 2 MiB block by one PMD where the kernel has PFN
- * PMDs (INFO's MMAPDEMO_INFO_HUGE_PMD; 6.12), by 4 KiB pages elsewhere.
+ * PMDs (INFO's MMAPDEMO_INFO_HUGE_PMD; 6.12, 7.3), by 4 KiB pages elsewhere.
  * The proof of a PMD is the driver's fault counter: touching every page of
  * a block takes one fault that mapped 512 pages, against 512 faults of one
  * page each if only PTEs were used.  (A PFN map has no struct page, so
@@ -991,7 +991,7 @@ static void *map_huge(int fd, size_t len)
 		    MMAPDEMO_OFFSET(MMAPDEMO_STRATEGY_HUGE));
 }
 
-/* The flag is the kernel's capability, not a guess: 6.12 has it, 6.1 not. */
+/* The flag is the kernel's capability, not a guess: 6.1 lacks it. */
 TEST_F(pmd, capability_matches_kernel)
 {
 	EXPECT_EQ(kernel_version() >= 612, self->pmd)

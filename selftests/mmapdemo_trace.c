@@ -237,8 +237,8 @@ TEST_F(trace, events_are_exact_and_add_up_to_the_counters)
 
 	/*
 	 * huge: a 2 MiB block is one event of order 9 where the kernel maps
-	 * PFN PMDs for drivers (6.12), a 4 KiB event where it does not (6.1,
-	 * which never calls .huge_fault for us): the counters say which.
+	 * PFN PMDs for drivers (6.12, 7.3), a 4 KiB event where it does not
+	 * (6.1, which never calls .huge_fault for us): the counters say which.
 	 */
 	p = map_dev(self, MMAPDEMO_STRATEGY_HUGE, pmd, 0, PROT_READ, 0);
 	ASSERT_NE(MAP_FAILED, p);
