@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/// remap_pfn_range(), io_remap_pfn_range() or an mmap_action remap whose
+/// PFN or length comes from the mapping's offset or size (vm_pgoff,
+/// vm_end, vma_pages(), desc->pgoff, vma_desc_size(), ...; the _full
+/// actions always), in a driver where no if () of a function taking the
+/// VMA or its descriptor tests the offset or the size (or a variable
+/// computed from them).
+///
+/// Why it is a bug (mmapdemo docs/guide.md section 1, "the offset and
+/// length against the buffer, in a form that cannot wrap", and section 14
+/// "offset and length checked against the object"): mmap(2) lets the
+/// caller choose both; unchecked, the remap maps whatever physical memory
+/// lies past the object: other kernel memory, read and written from
+/// userspace.
+///
+/// The test is looked for in every file spatch sees with the remap (make
+/// audit: the driver's directory), and only its presence is checked, not
+/// that it is right.  Helpers that check by themselves (vm_iomap_memory(),
+/// mmap_action_simple_ioremap(), remap_vmalloc_range(), vm_map_pages(),
+/// dma_mmap_*()) are not reported.
+///
+// Confidence: Moderate
+// Guide: section 1
+// Options: --no-includes --include-headers
+
+virtual report
+virtual org
+virtual context
+
+@derived@
+identifier v;
+struct vm_area_struct *vma;
+struct vm_area_desc *desc;
+type T;
+@@
+(
+v = <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>;
+|
+T v = <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>;
+)
+
+@checked_vma@
+identifier f, vma;
+statement S1, S2;
+@@
+f(..., struct vm_area_struct *vma, ...)
+{
+	<+...
+(
+	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>) S1 else S2
+|
+	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>) S1
+)
+	...+>
+}
+
+@checked_desc@
+identifier f, desc;
+statement S1, S2;
+@@
+f(..., struct vm_area_desc *desc, ...)
+{
+	<+...
+(
+	if (<+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>) S1 else S2
+|
+	if (<+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>) S1
+)
+	...+>
+}
+
+@checked_v_vma@
+identifier derived.v, f, a;
+statement S1, S2;
+@@
+f(..., struct vm_area_struct *a, ...)
+{
+	<+...
+(
+	if (<+... v ...+>) S1 else S2
+|
+	if (<+... v ...+>) S1
+)
+	...+>
+}
+
+@checked_v_desc@
+identifier derived.v, f, a;
+statement S1, S2;
+@@
+f(..., struct vm_area_desc *a, ...)
+{
+	<+...
+(
+	if (<+... v ...+>) S1 else S2
+|
+	if (<+... v ...+>) S1
+)
+	...+>
+}
+
+@r depends on !checked_vma && !checked_desc && !checked_v_vma && !checked_v_desc@
+struct vm_area_struct *vma;
+struct vm_area_desc *desc;
+expression E1, E2, E3, E4, E5;
+position p;
+@@
+(
+\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>, E4, E5)
+|
+\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, E3, <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>, E5)
+|
+\(mmap_action_remap_full@p\|mmap_action_ioremap_full@p\)(...)
+|
+\(mmap_action_remap@p\|mmap_action_ioremap@p\)(E1, E2, <+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>, E4)
+|
+\(mmap_action_remap@p\|mmap_action_ioremap@p\)(E1, E2, E3, <+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>)
+)
+
+@rv depends on !checked_vma && !checked_desc && !checked_v_vma && !checked_v_desc@
+identifier derived.v;
+expression E1, E2, E3, E4, E5;
+position p;
+@@
+(
+\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, <+... v ...+>, E4, E5)
+|
+\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, E3, <+... v ...+>, E5)
+|
+\(mmap_action_remap@p\|mmap_action_ioremap@p\)(E1, E2, <+... v ...+>, E4)
+|
+\(mmap_action_remap@p\|mmap_action_ioremap@p\)(E1, E2, E3, <+... v ...+>)
+)
+
+@depends on context && (r || rv)@
+position p = {r.p, rv.p};
+identifier f;
+expression list es;
+@@
+* f@p(es)
+
+@script:python depends on report && r@
+p << r.p;
+@@
+coccilib.report.print_report(p[0], "mmap_offset_unchecked: remap from the mapping's offset or size, neither ever tested (guide section 1)")
+
+@script:python depends on report && rv@
+p << rv.p;
+@@
+coccilib.report.print_report(p[0], "mmap_offset_unchecked: remap from the mapping's offset or size, neither ever tested (guide section 1)")
+
