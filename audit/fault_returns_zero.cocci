@@ -16,6 +16,7 @@
 ///
 // Confidence: Moderate
 // Comments: measured on 7.3's drivers/ in mmapdemo's docs/audit.md
+// Guide: section 3
 // Options: --no-includes --include-headers
 
 virtual report
