@@ -229,3 +229,23 @@ p << putcnt.p;
 m << ops.M;
 @@
 coccilib.report.print_report(p[0], "close_trusts_mapped: a decrement for the increment of %s(), also when it never ran (guide section 2)" % m)
+
+@script:python depends on org && fails && reads && !guarded@
+p << fails.p;
+@@
+coccilib.org.print_todo(p[0], "close_trusts_mapped: ->mapped fails before vm_private_data")
+
+@script:python depends on org@
+p << putpm.p;
+@@
+coccilib.org.print_todo(p[0], "close_trusts_mapped: put without the get of ->mapped")
+
+@script:python depends on org@
+p << putref.p;
+@@
+coccilib.org.print_todo(p[0], "close_trusts_mapped: put without the get of ->mapped")
+
+@script:python depends on org@
+p << putcnt.p;
+@@
+coccilib.org.print_todo(p[0], "close_trusts_mapped: decrement without the increment of ->mapped")

@@ -149,3 +149,13 @@ p << rv.p;
 @@
 coccilib.report.print_report(p[0], "mmap_offset_unchecked: remap from the mapping's offset or size, neither ever tested (guide section 1)")
 
+
+@script:python depends on org && r@
+p << r.p;
+@@
+coccilib.org.print_todo(p[0], "mmap_offset_unchecked")
+
+@script:python depends on org && rv@
+p << rv.p;
+@@
+coccilib.org.print_todo(p[0], "mmap_offset_unchecked")
