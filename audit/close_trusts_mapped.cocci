@@ -123,6 +123,13 @@ M(...)
 )
 }
 
+/* mapfails matches on its "return 0" too: only a bound p is a failure. */
+@mapfailure@
+position mapfails.p;
+expression R;
+@@
+return@p R;
+
 @getpm@
 identifier ops.M;
 expression list es;
@@ -134,7 +141,7 @@ M(...)
 	...+>
 }
 
-@putpm depends on getpm && (action || mapfails) forall@
+@putpm depends on getpm && (action || mapfailure) forall@
 identifier ops.C;
 expression list es;
 position p;
@@ -157,7 +164,7 @@ M(...)
 	...+>
 }
 
-@putref depends on getref && (action || mapfails) forall@
+@putref depends on getref && (action || mapfailure) forall@
 identifier ops.C;
 expression list es;
 position p;
@@ -180,7 +187,7 @@ M(...)
 	...+>
 }
 
-@putcnt depends on getcnt && (action || mapfails) forall@
+@putcnt depends on getcnt && (action || mapfailure) forall@
 identifier ops.C;
 expression list es;
 position p;
