@@ -55,27 +55,27 @@ M(..., void **pd)
 )
 }
 
-@reads@
+@reads exists@
 identifier ops.C, vma, x;
 type T;
 @@
 C(struct vm_area_struct *vma)
 {
-	<+...
+	... when any
 (
 	T x = vma->vm_private_data;
 |
 	x = vma->vm_private_data;
 )
-	...+>
+	... when any
 }
 
-@guarded@
+@guarded exists@
 identifier ops.C, reads.x;
 @@
 C(...)
 {
-	<+...
+	... when any
 (
 	x == NULL
 |
@@ -85,7 +85,7 @@ C(...)
 |
 	x != NULL
 )
-	...+>
+	... when any
 }
 
 /* Second half: a count taken in ->mapped, dropped in ->close always. */
@@ -130,15 +130,15 @@ expression R;
 @@
 return@p R;
 
-@getpm@
+@getpm exists@
 identifier ops.M;
 expression list es;
 @@
 M(...)
 {
-	<+...
+	... when any
 	\(pm_runtime_get\|pm_runtime_get_sync\|pm_runtime_resume_and_get\|pm_runtime_get_noresume\)(es)
-	...+>
+	... when any
 }
 
 @putpm depends on getpm && (action || mapfailure) forall@
@@ -153,15 +153,15 @@ C(...)
 	...
 }
 
-@getref@
+@getref exists@
 identifier ops.M;
 expression list es;
 @@
 M(...)
 {
-	<+...
+	... when any
 	\(kref_get\|refcount_inc\|get_device\|try_module_get\|__module_get\)(es)
-	...+>
+	... when any
 }
 
 @putref depends on getref && (action || mapfailure) forall@
@@ -176,15 +176,15 @@ C(...)
 	...
 }
 
-@getcnt@
+@getcnt exists@
 identifier ops.M;
 expression list es;
 @@
 M(...)
 {
-	<+...
+	... when any
 	\(atomic_inc\|atomic64_inc\|atomic_long_inc\)(es)
-	...+>
+	... when any
 }
 
 @putcnt depends on getcnt && (action || mapfailure) forall@

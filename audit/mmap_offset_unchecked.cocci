@@ -39,64 +39,64 @@ v = <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|desc->pgoff\|desc->end\|
 T v = <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>;
 )
 
-@checked_vma@
+@checked_vma exists@
 identifier f, vma;
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *vma, ...)
 {
-	<+...
+	... when any
 (
 	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>) S1 else S2
 |
 	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>) S1
 )
-	...+>
+	... when any
 }
 
-@checked_desc@
+@checked_desc exists@
 identifier f, desc;
 statement S1, S2;
 @@
 f(..., struct vm_area_desc *desc, ...)
 {
-	<+...
+	... when any
 (
 	if (<+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>) S1 else S2
 |
 	if (<+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>) S1
 )
-	...+>
+	... when any
 }
 
-@checked_v_vma@
+@checked_v_vma exists@
 identifier derived.v, f, a;
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *a, ...)
 {
-	<+...
+	... when any
 (
 	if (<+... v ...+>) S1 else S2
 |
 	if (<+... v ...+>) S1
 )
-	...+>
+	... when any
 }
 
-@checked_v_desc@
+@checked_v_desc exists@
 identifier derived.v, f, a;
 statement S1, S2;
 @@
 f(..., struct vm_area_desc *a, ...)
 {
-	<+...
+	... when any
 (
 	if (<+... v ...+>) S1 else S2
 |
 	if (<+... v ...+>) S1
 )
-	...+>
+	... when any
 }
 
 @r depends on !checked_vma && !checked_desc && !checked_v_vma && !checked_v_desc@

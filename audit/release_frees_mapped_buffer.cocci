@@ -40,9 +40,9 @@ position p;
 @@
 rel(...)
 {
-	<+...
+	... when any
 	\(kfree@p\|kvfree@p\|vfree@p\|free_pages_exact@p\|free_pages@p\|__free_pages@p\|free_page@p\|dma_free_coherent@p\|dma_free_attrs@p\|dma_free_wc@p\|dma_free_noncoherent@p\|gen_pool_free@p\)(..., E->fld, ...);
-	...+>
+	... when any
 }
 
 @maps@

@@ -37,9 +37,9 @@ position p;
 @@
 f(..., struct vm_fault *vmf, ...)
 {
-	<+...
+	... when any
 	\(vm_insert_page@p\|vm_insert_pages@p\)(es)
-	...+>
+	... when any
 }
 
 @depends on context && r@
