@@ -2,8 +2,8 @@
 /// vmf_insert_pfn(), vmf_insert_pfn_prot(), vmf_insert_pfn_pmd() or
 /// vmf_insert_pfn_pud() in a driver whose VMAs are VM_PFNMAP
 /// (VMA_PFNMAP_BIT) and that never looks at whether the mapping is shared
-/// (VM_SHARED, VM_MAYSHARE, their VMA_*_BIT, is_cow_mapping(),
-/// MAP_SHARED), so a MAP_PRIVATE mapping is not refused.
+/// (VM_SHARED, VM_MAYSHARE, their VMA_*_BIT, is_cow_mapping() and its
+/// vma_, vma_desc_ and vma_flags_ forms, MAP_SHARED), so a MAP_PRIVATE mapping is not refused.
 ///
 /// Why it is a bug (mmapdemo docs/guide.md section 11, "MAP_PRIVATE and
 /// copy-on-write"): a private writable mapping is a COW mapping, and the
@@ -47,6 +47,12 @@ VMA_MAYSHARE_BIT
 MAP_SHARED
 |
 is_cow_mapping(es)
+|
+vma_is_cow_mapping(es)
+|
+vma_desc_is_cow_mapping(es)
+|
+vma_flags_is_cow_mapping(es)
 )
 
 @r depends on pfnmap && !shared@
