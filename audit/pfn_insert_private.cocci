@@ -8,10 +8,11 @@
 /// Why it is a bug (mmapdemo docs/guide.md section 11, "MAP_PRIVATE and
 /// copy-on-write"): a private writable mapping is a COW mapping, and the
 /// core cannot copy-on-write raw PFNs: vmf_insert_pfn_prot() has
-/// BUG_ON((vma->vm_flags & VM_PFNMAP) && is_cow_mapping(vma->vm_flags)),
-/// and the PMD/PUD variants likewise.  An mmap(MAP_PRIVATE, PROT_WRITE)
-/// by any user who can open the node then crashes the kernel on the first
-/// touch.
+/// BUG_ON((vma->vm_flags & VM_PFNMAP) && vma_is_cow_mapping(vma)) (7.3,
+/// mm/memory.c; the PMD and PUD variants too, mm/huge_memory.c).  Every
+/// MAP_PRIVATE mapping is a COW mapping (do_mmap() leaves VM_MAYWRITE set
+/// for it, whatever the file's mode), so an mmap(MAP_PRIVATE) by any user
+/// who can open the node crashes the kernel on the first touch.
 ///
 /// The flag and the test are looked for in every file spatch sees with
 /// the call (make audit: the driver's directory).
