@@ -27,6 +27,7 @@ virtual report
 virtual org
 virtual context
 
+/* For rv: the remaps whose extent comes through a variable. */
 @derived@
 identifier v;
 struct vm_area_struct *vma;
@@ -69,13 +70,16 @@ f(..., struct vm_area_desc *desc, ...)
 	... when any
 }
 
-@checked_v_vma exists@
-identifier derived.v, f, a;
+@checked_dv_vma exists@
+identifier f, a, v;
+type T;
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *a, ...)
 {
 	... when any
+	T v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\) ...+>;
+	... when any
 (
 	if (<+... v ...+>) S1 else S2
 |
@@ -84,13 +88,34 @@ f(..., struct vm_area_struct *a, ...)
 	... when any
 }
 
-@checked_v_desc exists@
-identifier derived.v, f, a;
+@checked_av_vma exists@
+identifier f, a, v;
+type T;
+statement S1, S2;
+@@
+f(..., struct vm_area_struct *a, ...)
+{
+	... when any
+	v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\) ...+>;
+	... when any
+(
+	if (<+... v ...+>) S1 else S2
+|
+	if (<+... v ...+>) S1
+)
+	... when any
+}
+
+@checked_dv_desc exists@
+identifier f, a, v;
+type T;
 statement S1, S2;
 @@
 f(..., struct vm_area_desc *a, ...)
 {
 	... when any
+	T v = <+... \(a->pgoff\|a->end\|vma_desc_size(a)\|vma_desc_pages(a)\) ...+>;
+	... when any
 (
 	if (<+... v ...+>) S1 else S2
 |
@@ -99,7 +124,25 @@ f(..., struct vm_area_desc *a, ...)
 	... when any
 }
 
-@r depends on !checked_vma && !checked_desc && !checked_v_vma && !checked_v_desc@
+@checked_av_desc exists@
+identifier f, a, v;
+type T;
+statement S1, S2;
+@@
+f(..., struct vm_area_desc *a, ...)
+{
+	... when any
+	v = <+... \(a->pgoff\|a->end\|vma_desc_size(a)\|vma_desc_pages(a)\) ...+>;
+	... when any
+(
+	if (<+... v ...+>) S1 else S2
+|
+	if (<+... v ...+>) S1
+)
+	... when any
+}
+
+@r depends on !checked_vma && !checked_desc && !checked_dv_vma && !checked_av_vma && !checked_dv_desc && !checked_av_desc@
 struct vm_area_struct *vma;
 struct vm_area_desc *desc;
 expression E1, E2, E3, E4, E5;
@@ -117,7 +160,7 @@ position p;
 \(mmap_action_remap@p\|mmap_action_ioremap@p\)(E1, E2, E3, <+... \(desc->pgoff\|desc->end\|vma_desc_size(desc)\|vma_desc_pages(desc)\) ...+>)
 )
 
-@rv depends on !checked_vma && !checked_desc && !checked_v_vma && !checked_v_desc@
+@rv depends on !checked_vma && !checked_desc && !checked_dv_vma && !checked_av_vma && !checked_dv_desc && !checked_av_desc@
 identifier derived.v;
 expression E1, E2, E3, E4, E5;
 position p;
