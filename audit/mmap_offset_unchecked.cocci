@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /// remap_pfn_range(), io_remap_pfn_range() or an mmap_action remap whose
 /// PFN or length comes from the mapping's offset or size (vm_pgoff,
-/// vm_end, vma_pages(), desc->pgoff, vma_desc_size(), ...; the _full
-/// actions always), in a driver where no if () of a function taking the
-/// VMA or its descriptor tests the offset or the size (or a variable
-/// computed from them).
+/// vm_end, vma_pages(), vma_start_pgoff(), desc->pgoff, vma_desc_size(),
+/// ...; the _full actions always), in a driver where no if () of a
+/// function taking the VMA or its descriptor tests the offset or the size
+/// (or a variable computed from them).
 ///
 /// Why it is a bug (mmapdemo docs/guide.md section 1, "the offset and
 /// length against the buffer, in a form that cannot wrap", and section 14
@@ -55,9 +55,9 @@ f(..., struct vm_area_struct *vma, ...)
 {
 	... when any
 (
-	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>) S1 else S2
+	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\) ...+>) S1 else S2
 |
-	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>) S1
+	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\) ...+>) S1
 )
 	... when any
 }
@@ -85,7 +85,7 @@ statement S1, S2;
 f(..., struct vm_area_struct *a, ...)
 {
 	... when any
-	T v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\) ...+>;
+	T v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\|vma_start_pgoff(a)\|vma_end_pgoff(a)\|vma_last_pgoff(a)\) ...+>;
 	... when any
 (
 	if (<+... v ...+>) S1 else S2
@@ -103,7 +103,7 @@ statement S1, S2;
 f(..., struct vm_area_struct *a, ...)
 {
 	... when any
-	v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\) ...+>;
+	v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\|vma_start_pgoff(a)\|vma_end_pgoff(a)\|vma_last_pgoff(a)\) ...+>;
 	... when any
 (
 	if (<+... v ...+>) S1 else S2
@@ -156,9 +156,9 @@ expression E1, E2, E3, E4, E5;
 position p;
 @@
 (
-\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>, E4, E5)
+\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\) ...+>, E4, E5)
 |
-\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, E3, <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\) ...+>, E5)
+\(remap_pfn_range@p\|io_remap_pfn_range@p\)(E1, E2, E3, <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\) ...+>, E5)
 |
 \(mmap_action_remap_full@p\|mmap_action_ioremap_full@p\)(...)
 |
