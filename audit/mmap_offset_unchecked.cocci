@@ -97,7 +97,6 @@ f(..., struct vm_area_struct *a, ...)
 
 @checked_av_vma exists@
 identifier f, a, v;
-type T;
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *a, ...)
@@ -133,7 +132,6 @@ f(..., struct vm_area_desc *a, ...)
 
 @checked_av_desc exists@
 identifier f, a, v;
-type T;
 statement S1, S2;
 @@
 f(..., struct vm_area_desc *a, ...)
