@@ -9,6 +9,8 @@
 #   make check-the-checker  planted bugs: each debug-kernel gate must fail
 #   make fuzz            fuzzer, fail-nth injection, stress-ng, soak (debug)
 #   make lint            checkpatch --strict, sparse, W=1 on every kernel
+#   make audit [DIR=path]  the guide's pitfalls as semantic patches (audit/)
+#                        over module/ and DIR (default: 7.3's drivers/)
 #   make bench           mmapdemo bench in a guest on every kernel, plots
 #   make dkms-check      DKMS add/build/install for 6.1, 6.12 and 7.3, modprobe
 #                        and verify in a guest of each, remove (as root)
@@ -78,6 +80,9 @@ fuzz:
 lint:
 	scripts/lint
 
+audit:
+	scripts/audit $(DIR)
+
 demo:
 	scripts/demo
 
@@ -93,7 +98,7 @@ clean:
 	$(MAKE) -C user clean
 	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT) clean
 
-.PHONY: all module user selftests deps check check-the-checker fuzz lint demo trace-demo vm-run bench dkms-check deb deb-check clean
+.PHONY: all module user selftests deps check check-the-checker fuzz lint audit demo trace-demo vm-run bench dkms-check deb deb-check clean
 
 bench:
 	scripts/bench

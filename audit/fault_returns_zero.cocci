@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/// A vm_operations_struct .fault handler that returns 0 on a path where
+/// it did not set vmf->page, or VM_FAULT_NOPAGE on a path where it
+/// installed nothing (no vm_insert_*(), vmf_insert_*(), remap or call of
+/// another fault helper on the way).
+///
+/// Why it is a bug (mmapdemo docs/guide.md section 3, and section 14:
+/// "past the end: VM_FAULT_SIGBUS, never 0 or NOPAGE with nothing
+/// installed"): on 0, __do_fault() goes on with vmf->page, which is NULL,
+/// and oopses; on VM_FAULT_NOPAGE with no page table entry installed the
+/// CPU retries the access forever, a livelock.  Nothing to map is
+/// VM_FAULT_SIGBUS.
+///
+/// The NOPAGE half knows only the insert functions listed below: a
+/// handler that installs through a helper of its own is reported too.
+/// A NOPAGE after an interruptible or killable wait (or a
+/// signal_pending() test) of the list below is not: the fault is retried once the signal is
+/// handled, which is what those handlers mean (etnaviv_gem_fault() and
+/// i915's vm_fault_cpu() in 7.3, found by the first version of this rule).
+///
+// Confidence: Moderate
+// Comments: measured on 7.3's drivers/ in mmapdemo's docs/audit.md
+// Guide: section 3
+// Options: --no-includes --include-headers
+
+virtual report
+virtual org
+virtual context
+
+@fh@
+identifier ops, f;
+@@
+struct vm_operations_struct ops = {
+	.fault = f,
+};
+
+@z exists@
+identifier fh.f, vmf;
+expression E;
+position p;
+@@
+f(struct vm_fault *vmf)
+{
+	... when != vmf->page = E
+	    when any
+	return@p 0;
+}
+
+@n exists@
+identifier fh.f, vmf;
+expression list es;
+position p;
+@@
+f(struct vm_fault *vmf)
+{
+	... when != \(vm_insert_page\|vm_insert_pages\|vm_insert_range\|vm_map_pages\|vm_map_pages_zero\|vmf_insert_pfn\|vmf_insert_pfn_prot\|vmf_insert_pfn_pmd\|vmf_insert_pfn_pud\|vmf_insert_mixed\|vmf_insert_mixed_mkwrite\|vmf_insert_page_mkwrite\|vmf_insert_folio_pmd\|vmf_insert_folio_pud\|remap_pfn_range\|io_remap_pfn_range\|vm_iomap_memory\|set_pte_at\|finish_fault\|filemap_map_pages\)(es)
+	    when != \(mutex_lock_interruptible\|mutex_lock_killable\|down_interruptible\|down_killable\|down_read_interruptible\|down_read_killable\|mmap_read_lock_killable\|dma_resv_lock_interruptible\|i915_gem_object_lock_interruptible\|signal_pending\|fatal_signal_pending\)(...)
+	    when any
+	return@p VM_FAULT_NOPAGE;
+}
+
+@depends on context && z@
+position z.p;
+@@
+* return@p 0;
+
+@depends on context && n@
+position n.p;
+@@
+* return@p VM_FAULT_NOPAGE;
+
+@script:python depends on report && z@
+p << z.p;
+f << fh.f;
+@@
+coccilib.report.print_report(p[0], "fault_returns_zero: %s() returns 0 without setting vmf->page (guide section 3)" % f)
+
+@script:python depends on report && n@
+p << n.p;
+f << fh.f;
+@@
+coccilib.report.print_report(p[0], "fault_returns_zero: %s() returns VM_FAULT_NOPAGE having installed nothing (guide section 3)" % f)
+
+@script:python depends on org && z@
+p << z.p;
+@@
+coccilib.org.print_todo(p[0], "fault_returns_zero: 0 without vmf->page")
+
+@script:python depends on org && n@
+p << n.p;
+@@
+coccilib.org.print_todo(p[0], "fault_returns_zero: NOPAGE with nothing installed")
