@@ -4,8 +4,8 @@
  *
  * Why the page allocator and not kmalloc() or vmalloc():
  *  - slab memory must never be mapped into userspace: its pages are shared
- *    with unrelated kernel objects, and vm_insert_page() refuses them
- *    (validate_page_before_insert());
+ *    with unrelated kernel objects, and their lifetime is the slab's, not
+ *    that of the references a mapping takes;
  *  - every page of the buffer is an order-0 page with its own refcount.
  *    The core mm gets nothing else from this driver: no large folio, which
  *    it would rmap and account as if it belonged to the page cache (see

@@ -11,9 +11,10 @@
  *   mmapdemo_resize  every MMAPDEMO_IOC_RESIZE with valid arguments; a
  *                    refused one (EBUSY, ENOMEM, EINTR) has old_size 0
  *   mmapdemo_close   every vm_ops->close: whether ->mapped had accepted
- *                    the VMA, and how the caller holds mmap_lock ("read",
- *                    "write"; "held" on a kernel without lockdep, which
- *                    cannot tell)
+ *                    the VMA, and how the caller holds mmap_lock as lockdep
+ *                    knows it: "read", "write", "none" (a bug), or "held"
+ *                    where lockdep cannot tell (not built in, or turned
+ *                    off by an earlier report)
  *
  * Why tracepoints as well as the counters: a counter says how many, an
  * event says which process, which page, what the handler returned and
@@ -119,20 +120,28 @@ TRACE_EVENT(mmapdemo_resize,
 
 /* How the caller of vm_ops->close holds mmap_lock, as lockdep knows it. */
 #ifndef MMAPDEMO_LOCK_HELD
-#define MMAPDEMO_LOCK_HELD	0	/* no lockdep: held, mode unknown */
+#define MMAPDEMO_LOCK_HELD	0	/* lockdep cannot tell the mode */
 #define MMAPDEMO_LOCK_READ	1
 #define MMAPDEMO_LOCK_WRITE	2
+#define MMAPDEMO_LOCK_NONE	3	/* lockdep: not held at all */
 
 static inline int mmapdemo_mmap_lock_mode(struct mm_struct *mm)
 {
+	int w, r;
+
 	if (!IS_ENABLED(CONFIG_LOCKDEP))
 		return MMAPDEMO_LOCK_HELD;
-	/* lockdep_is_held_type(): 0 asks for a writer, 1 for a reader. */
-	if (lockdep_is_held_type(&mm->mmap_lock, 0) == 1)
+	/*
+	 * lockdep_is_held_type(): 0 asks for a writer, 1 for a reader; it
+	 * answers -1 once lockdep is off (debug_locks 0).
+	 */
+	w = lockdep_is_held_type(&mm->mmap_lock, 0);
+	if (w == 1)
 		return MMAPDEMO_LOCK_WRITE;
-	if (lockdep_is_held_type(&mm->mmap_lock, 1) == 1)
+	r = lockdep_is_held_type(&mm->mmap_lock, 1);
+	if (r == 1)
 		return MMAPDEMO_LOCK_READ;
-	return MMAPDEMO_LOCK_HELD;
+	return w < 0 || r < 0 ? MMAPDEMO_LOCK_HELD : MMAPDEMO_LOCK_NONE;
 }
 #endif
 
@@ -153,7 +162,8 @@ TRACE_EVENT(mmapdemo_close,
 		      __print_symbolic(__entry->lock,
 				       { MMAPDEMO_LOCK_HELD, "held" },
 				       { MMAPDEMO_LOCK_READ, "read" },
-				       { MMAPDEMO_LOCK_WRITE, "write" }))
+				       { MMAPDEMO_LOCK_WRITE, "write" },
+				       { MMAPDEMO_LOCK_NONE, "none" }))
 );
 
 #endif /* _MMAPDEMO_TRACE_H */

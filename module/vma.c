@@ -32,12 +32,15 @@
  * demo drivers do, would leave such a mapping pointing at freed pages.
  *
  * .open runs with the process's mmap_lock held for writing (fork, split,
- * mremap), ->mapped too (inside mmap()); .close with mmap_lock held, for
- * writing at exit (exit_mmap()) and when mmap() fails, but only for
- * reading when munmap(2) removes the VMA: it downgrades the lock before
- * remove_vma() (do_mas_align_munmap() on 6.1, vms_complete_munmap_vmas()
- * on 6.12 and 7.3).  The mmapdemo_close event says which, on a kernel
- * with lockdep (mmapdemo_trace asserts both).  All may sleep.
+ * mremap), ->mapped too (inside mmap()); .close with mmap_lock held: only
+ * for reading when munmap(2) removes the VMA, which downgrades the lock
+ * before remove_vma() (vms_complete_munmap_vmas() on 6.12 and 7.3;
+ * do_mas_align_munmap() on 6.1, except next to a VM_GROWSDOWN or
+ * VM_GROWSUP VMA), for writing otherwise: at exit (exit_mmap()), when
+ * mmap() fails or MAP_FIXED replaces the VMA, in mremap().  So .close may
+ * rely on mmap_lock being held, not on how.  The mmapdemo_close event
+ * says how, on a kernel with lockdep (mmapdemo_trace asserts munmap's and
+ * exit's).  All may sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>

@@ -161,7 +161,11 @@ TEST_F(mod, load_valid_params)
  * each of the driver's allocation paths: alloc_pages_exact() for a small
  * buffer and the default, alloc_contig_pages() beyond 4 MiB on 7.x, 2 MiB
  * blocks on 6.x (__GFP_ZERO).  The debug kernel boots with page_poison=1:
- * freed pages hold 0xaa there, so zeros are not left over by chance.
+ * freed pages hold 0xaa there, so zeros are not left over by chance.  Only
+ * there can this test catch a missing __GFP_ZERO: Debian's kernels zero
+ * every allocation anyway (CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y), and on the
+ * debug kernel page poisoning takes precedence over init_on_alloc
+ * (mm/mm_init.c).
  */
 TEST_F(mod, fresh_buffer_reads_zero)
 {

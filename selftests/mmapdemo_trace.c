@@ -99,11 +99,22 @@ static void *map_dev(FIXTURE_DATA(trace) *self, unsigned int s, size_t len,
 /*
  * How munmap() holds mmap_lock when it calls .close: for reading (it
  * downgrades first).  Only lockdep can tell the event which: a kernel
- * without it (no /proc/lockdep) says "held".
+ * without it, or with it turned off by an earlier report ("debug_locks:
+ * 0" in /proc/lockdep_stats), says "held".
  */
 static const char *lock_mode(const char *mode)
 {
-	return access("/proc/lockdep", F_OK) ? "held" : mode;
+	char line[128];
+	int on = 0;
+	FILE *f = fopen("/proc/lockdep_stats", "r");
+
+	if (!f)
+		return "held";
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " debug_locks: %d", &on) == 1)
+			break;
+	fclose(f);
+	return on ? mode : "held";
 }
 
 static void unmap_dev(FIXTURE_DATA(trace) *self, unsigned int s, void *p,

@@ -121,11 +121,6 @@ static inline uint64_t mmd_faults(int fd, unsigned int strategy)
 	return st.strategy[strategy].faults;
 }
 
-/*
- * Start mmapdemo_peer (next to this program) as a new process that opens
- * and maps the device on its own: "OFFSET LENGTH OP ARG".  Returns its pid
- * or -1; mmd_run_peer() waits and returns its exit status or -1.
- */
 /* The offset of the first byte of @p that is not zero, or @len. */
 static inline size_t mmd_first_nonzero(const unsigned char *p, size_t len)
 {
@@ -137,6 +132,11 @@ static inline size_t mmd_first_nonzero(const unsigned char *p, size_t len)
 	return i;
 }
 
+/*
+ * Start mmapdemo_peer (next to this program) as a new process that opens
+ * and maps the device on its own: "OFFSET LENGTH OP ARG".  Returns its pid
+ * or -1; mmd_run_peer() waits and returns its exit status or -1.
+ */
 static inline pid_t mmd_spawn_peer(unsigned long long off, size_t len,
 				   const char *op, unsigned long long arg)
 {
