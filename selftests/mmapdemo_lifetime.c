@@ -172,7 +172,7 @@ TEST_F(mod, fresh_buffer_reads_zero)
 	static const char *const params[] = { "size=64K", NULL, "size=8M" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(params); i++) {
 		const char *what = params[i] ? params[i] : "default size";
 		unsigned char *p;
 		size_t size, at;
