@@ -69,11 +69,14 @@ mmd_troot_kver() {
 		printf '%s\n' "$MMD_PIN_73"
 	fi
 }
+# coccinelle: make audit; libpython3.13: its rules' Python script rules
+# (MODE=report, org), which spatch loads at run time: Debian's coccinelle
+# does not depend on it.
 mmd_troot_pkgs() {
 	printf '%s\n' gcc-14 make libc6-dev kmod linux-base/trixie-backports \
 		"linux-image-$(mmd_troot_kver)" "linux-headers-$(mmd_troot_kver)" \
 		"$MMD_DEBUG_SRC_PKG" dkms \
-		udev lintian adduser libkmod2 coccinelle
+		udev lintian adduser libkmod2 coccinelle libpython3.13
 }
 mmd_troot() {
 	local key

@@ -13,8 +13,12 @@
  * or a range alloc_contig_pages() can empty, and on the debug kernel
  * neither was left after 182 and 211 cycles (make fuzz, twice: the load
  * failed with ENOMEM).  2 MiB is one pageblock, the unit the allocator
- * keeps movable and unmovable pages apart in.  docs/guide.md, section 2,
- * counts this in the price of the one-range buffer.
+ * keeps movable and unmovable pages apart in, and gives the huge strategy
+ * a PMD to map.  Even that was gone once, at cycle 958 (buddyinfo: no
+ * free order-9 block left, thousands of order-8): a cycle that cannot get
+ * 2 MiB loads 256 KiB instead, and the count of such cycles is printed.
+ * docs/guide.md, section 2, counts this in the price of the one-range
+ * buffer.  What the soak looks for, a leak, does not depend on the size.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -24,6 +28,9 @@
 
 #define PS	4096UL
 #define LEN	(2UL << 20)	/* the buffer: one 2 MiB block */
+#define SMALL	(256UL << 10)	/* when no 2 MiB range is left */
+
+static int small_cycles;
 
 static void settle(void)
 {
@@ -43,10 +50,15 @@ static int cycle(int n)
 {
 	unsigned char *m[MMAPDEMO_STRATEGY_HUGE + 1];
 	int fd, s, ret = -1, status, mapped = 0;
-	size_t i;
+	size_t i, len = LEN;
 	pid_t pid;
 
 	ret = mmd_load("size=2M");
+	if (ret == -ENOMEM) {
+		small_cycles++;
+		len = SMALL;
+		ret = mmd_load("size=256K");
+	}
 	if (ret) {
 		ksft_print_msg("cycle %d: load: %s\n", n, strerror(-ret));
 		return -1;
@@ -56,7 +68,7 @@ static int cycle(int n)
 	if (fd < 0)
 		goto out_unload;
 	for (s = 0; s <= MMAPDEMO_STRATEGY_HUGE; s++) {
-		m[s] = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		m[s] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			    MMAPDEMO_OFFSET(s));
 		if (m[s] == MAP_FAILED) {
 			ksft_print_msg("cycle %d: mmap strategy %d: %s\n", n, s,
@@ -66,10 +78,10 @@ static int cycle(int n)
 		mapped++;
 	}
 	/* Each strategy writes a quarter of the pages; all read all. */
-	for (i = 0; i < LEN; i += PS)
+	for (i = 0; i < len; i += PS)
 		m[(i / PS) % 4][i] = (unsigned char)(n + i / PS);
 	for (s = 0; s <= MMAPDEMO_STRATEGY_HUGE; s++)
-		for (i = 0; i < LEN; i += PS)
+		for (i = 0; i < len; i += PS)
 			if (m[s][i] != (unsigned char)(n + i / PS)) {
 				ksft_print_msg("cycle %d: strategy %d page %zu: %#x\n",
 					       n, s, i / PS, m[s][i]);
@@ -78,7 +90,7 @@ static int cycle(int n)
 	pid = fork();
 	if (pid == 0) {
 		for (s = 0; s <= MMAPDEMO_STRATEGY_HUGE; s++)
-			for (i = 0; i < LEN; i += 64 * PS)
+			for (i = 0; i < len; i += 64 * PS)
 				if (m[s][i] != (unsigned char)(n + i / PS))
 					_exit(1);
 		m[MMAPDEMO_STRATEGY_HUGE][1] = 0xc5;
@@ -92,7 +104,7 @@ static int cycle(int n)
 	ret = 0;
 out_unmap:
 	while (mapped-- > 0)
-		munmap(m[mapped], LEN);
+		munmap(m[mapped], len);
 	close(fd);
 out_unload:
 	if (mmd_unload()) {
@@ -129,6 +141,9 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ksft_test_result(i == cycles, "%d of %d cycles: load, map 4 strategies, touch, fork, unmap, unload (%ld s)\n",
 			 i, cycles, (long)(t1.tv_sec - t0.tv_sec));
+	if (small_cycles)
+		ksft_print_msg("%d cycles found no 2 MiB range and mapped 256 KiB\n",
+			       small_cycles);
 	settle();
 	f1 = meminfo_kb("MemFree");
 	s1 = meminfo_kb("SUnreclaim");
