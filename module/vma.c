@@ -36,11 +36,13 @@
  * for reading when munmap(2) removes the VMA, which downgrades the lock
  * before remove_vma() (vms_complete_munmap_vmas() on 6.12 and 7.3;
  * do_mas_align_munmap() on 6.1, except next to a VM_GROWSDOWN or
- * VM_GROWSUP VMA), for writing otherwise: at exit (exit_mmap()), when
- * mmap() fails or MAP_FIXED replaces the VMA, in mremap().  So .close may
- * rely on mmap_lock being held, not on how.  The mmapdemo_close event
- * says how, on a kernel with lockdep (mmapdemo_trace asserts munmap's and
- * exit's).  All may sleep.
+ * VM_GROWSUP VMA), for writing otherwise: at exit (exit_mmap()), and
+ * when mmap() fails or mremap() moves the VMA (do_munmap() asks for no
+ * downgrade) or MAP_FIXED replaces it (no downgrade either: 6.1's
+ * mmap_region(), the unlock = false of init_vma_munmap() on 6.12 and
+ * 7.3).  So .close may rely on mmap_lock being held, not on how.  The
+ * mmapdemo_close event says how, on a kernel with lockdep (mmapdemo_trace
+ * asserts munmap's and exit's).  All may sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>
