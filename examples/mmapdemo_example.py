@@ -8,13 +8,19 @@ and /dev/mmapdemo-huge.  Offsets must be multiples of
 mmap.ALLOCATIONGRANULARITY (the page size).
 
 It checks, and prints, that bytes cross between this program, the C tool
-(user/mmapdemo) and read(), in both directions and across strategies.
+and read(), in both directions and across strategies.
 
-usage: examples/mmapdemo_example.py [PATH-TO-mmapdemo-TOOL]
+usage: mmapdemo_example.py [PATH-TO-mmapdemo-TOOL]
+
+The tool is, in this order: the argument, $MMAPDEMO_TOOL, user/mmapdemo
+of the source tree this file is in, "mmapdemo" on $PATH (the Debian
+package installs it as /usr/bin/mmapdemo and this file under
+/usr/share/doc/mmapdemo-tools/examples/).
 """
 import errno
 import mmap
 import os
+import shutil
 import subprocess
 import sys
 
@@ -31,11 +37,53 @@ def check(ok, what):
     failures += not ok
 
 
-def main():
+def find_tool():
+    if len(sys.argv) > 1:
+        return sys.argv[1]
+    if os.environ.get("MMAPDEMO_TOOL"):
+        return os.environ["MMAPDEMO_TOOL"]
     here = os.path.dirname(os.path.abspath(__file__))
-    tool = sys.argv[1] if len(sys.argv) > 1 else \
-        os.path.join(here, "..", "user", "mmapdemo")
-    fds = {name: os.open(node, os.O_RDWR) for name, node in NODES.items()}
+    tree = os.path.join(here, "..", "user", "mmapdemo")
+    if os.access(tree, os.X_OK):
+        return tree
+    return shutil.which("mmapdemo")
+
+
+def open_nodes():
+    """Each node read-write, or one line saying why not, and exit 1."""
+    fds = {}
+    for name, node in NODES.items():
+        try:
+            fds[name] = os.open(node, os.O_RDWR)
+        except OSError as e:
+            hint = ""
+            if e.errno == errno.ENOENT:
+                hint = ": is the module loaded? (mmapdemo load, as root)"
+            elif e.errno == errno.EACCES:
+                hint = ": the nodes are mode 0600 by default (run as root, or load with mode=)"
+            sys.exit(f"mmapdemo_example.py: {node}: {e.strerror}{hint}")
+    return fds
+
+
+def run_tool(tool, *args):
+    """The tool's stdout; if it fails, its own message, and exit 1."""
+    try:
+        r = subprocess.run([tool, *args], capture_output=True, text=True)
+    except OSError as e:
+        sys.exit(f"mmapdemo_example.py: {tool}: {e.strerror}")
+    if r.returncode:
+        err = r.stderr.strip().splitlines()
+        sys.exit(f"mmapdemo_example.py: {tool} {' '.join(args)}: exit {r.returncode}"
+                 + (f": {err[-1]}" if err else ""))
+    return r.stdout
+
+
+def main():
+    fds = open_nodes()
+    tool = find_tool()
+    if not tool:
+        sys.exit("mmapdemo_example.py: no mmapdemo tool: not in the source tree, "
+                 "not on $PATH; pass its path or set MMAPDEMO_TOOL")
     fd = fds["fault"]
     size = os.lseek(fd, 0, os.SEEK_END)  # a fixed-size file: SEEK_END is the size
     page = mmap.ALLOCATIONGRANULARITY
@@ -44,8 +92,7 @@ def main():
 
     # The C tool writes through a remap mapping; we read through a fault one.
     msg = "written by the C tool"
-    subprocess.run([tool, "write", "-s", "remap", str(off), msg], check=True,
-                   stdout=subprocess.DEVNULL)
+    run_tool(tool, "write", "-s", "remap", str(off), msg)
     m = mmap.mmap(fd, page, mmap.MAP_SHARED,
                   mmap.PROT_READ | mmap.PROT_WRITE, offset=off)
     got = m[:len(msg)]
@@ -54,9 +101,8 @@ def main():
     # We write through the mapping; the C tool and read() see it.
     ours = b"written by Python"
     m[256:256 + len(ours)] = ours
-    out = subprocess.run([tool, "read", "-s", "fault", str(off + 256),
-                          str(len(ours))], check=True,
-                         capture_output=True).stdout.strip()
+    out = run_tool(tool, "read", "-s", "fault", str(off + 256),
+                   str(len(ours))).strip().encode()
     check(out == ours, f"the C tool reads Python's write: {out!r}")
     got = os.pread(fd, len(ours), off + 256)
     check(got == ours, f"read() returns Python's write: {got!r}")
