@@ -890,37 +890,104 @@ static void bench_goals(void)
 	fprintf(json, "]");
 }
 
+/* The tables, in the order they run; --only picks some by name. */
+enum { T_MMAP, T_TOUCH, T_STREAM, T_RMW, T_SCALING, T_LATENCY };
+static const char *const tables[] = {
+	[T_MMAP] = "mmap", [T_TOUCH] = "touch", [T_STREAM] = "stream",
+	[T_RMW] = "rmw", [T_SCALING] = "scaling", [T_LATENCY] = "latency",
+};
+
+#define NR_TABLES	(sizeof(tables) / sizeof(tables[0]))
+
+static void tables_print(FILE *f)
+{
+	unsigned int t;
+
+	for (t = 0; t < NR_TABLES; t++)
+		fprintf(f, "%s%s", t ? ", " : "", tables[t]);
+}
+
+void bench_usage_more(FILE *f)
+{
+	fprintf(f, "  TABLE is one of: ");
+	tables_print(f);
+	fprintf(f, " (default: all, then the goals)\n"
+		"  N: 1..%d (default 5); M: MiB, even, 2..1024 (default 64)\n",
+		MAX_REPS);
+}
+
+/* "mmap,touch": a bit per table; 0 (said) for a name that is none. */
+static unsigned int tables_parse(const char *list)
+{
+	unsigned int mask = 0, t;
+	const char *p = list;
+	size_t n;
+
+	do {
+		n = strcspn(p, ",");
+		for (t = 0; t < NR_TABLES; t++)
+			if (strlen(tables[t]) == n && !strncmp(tables[t], p, n))
+				break;
+		if (t == NR_TABLES) {
+			fprintf(stderr, "mmapdemo bench: --only: unknown table '%.*s': it is one of ",
+				(int)n, p);
+			tables_print(stderr);
+			fprintf(stderr, "\n");
+			return 0;
+		}
+		mask |= 1U << t;
+		p += n;
+	} while (*p++);
+	return mask;
+}
+
 int cmd_bench(int argc, char **argv)
 {
+	enum { OPT_JSON = 256, OPT_REPS, OPT_TOUCH, OPT_ONLY };
+	static const struct option lo[] = {
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "reps", required_argument, NULL, OPT_REPS },
+		{ "touch-mib", required_argument, NULL, OPT_TOUCH },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct mmapdemo_info info;
 	const char *json_path = NULL, *only = NULL;
+	unsigned int want = ~0U;
 	size_t touch = 64 * MIB, max;
 	struct utsname u;
-	int i;
+	uint64_t v;
+	int i, c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") && i + 1 < argc)
-			json_path = argv[++i];
-		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
-			reps = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--touch-mib") && i + 1 < argc)
-			touch = strtoul(argv[++i], NULL, 0) * MIB;
-		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-			only = argv[++i];
-		else {
-			fprintf(stderr, "usage: mmapdemo bench [--reps N] [--touch-mib M] [--only TABLE,...] [--json FILE]\n"
-				"  tables: mmap, touch, stream, rmw, scaling, latency\n");
-			return 2;
+	while ((c = mmd_getopt(argc, argv, "", lo)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json_path = optarg;
+			break;
+		case OPT_REPS:
+			if (!mmd_parse_num("--reps", optarg, false, 1, MAX_REPS, &v))
+				return 2;
+			reps = v;
+			break;
+		case OPT_TOUCH:
+			/* the largest buffer the module takes is 1 GiB */
+			if (!mmd_parse_num("--touch-mib", optarg, false, 2, 1024, &v))
+				return 2;
+			if (v % 2)
+				return mmd_usage_error("--touch-mib '%s' is odd: the touch is in 2 MiB blocks",
+						       optarg);
+			touch = v * MIB;
+			break;
+		case OPT_ONLY:
+			only = optarg;
+			want = tables_parse(only);
+			if (!want)
+				return 2;
+			break;
 		}
 	}
-	if (reps < 1 || reps > MAX_REPS) {
-		fprintf(stderr, "mmapdemo bench: --reps must be 1..%d\n", MAX_REPS);
+	if (mmd_operands(argc, argv, 0))
 		return 2;
-	}
-	if (touch < PMD_BYTES || touch % PMD_BYTES) {
-		fprintf(stderr, "mmapdemo bench: --touch-mib must be a positive even number\n");
-		return 2;
-	}
 	dev_fd = mmd_open(O_RDWR);
 	if (dev_fd < 0 || mmd_info(dev_fd, &info))
 		return 1;
@@ -950,18 +1017,18 @@ int cmd_bench(int argc, char **argv)
 			i ? ", " : "", k->name, k->max / MIB, k->why);
 	}
 	fprintf(json, "], ");
-#define WANT(t)	(!only || strstr(only, t))
-	if (WANT("mmap"))
+#define WANT(t)	(want & (1U << (t)))
+	if (WANT(T_MMAP))
 		bench_mmap_cost(max);
-	if (WANT("touch"))
+	if (WANT(T_TOUCH))
 		bench_first_touch(touch);
-	if (WANT("stream"))
+	if (WANT(T_STREAM))
 		bench_stream(touch);
-	if (WANT("rmw"))
+	if (WANT(T_RMW))
 		bench_rmw(max);
-	if (WANT("scaling"))
+	if (WANT(T_SCALING))
 		bench_scaling(touch);
-	if (WANT("latency")) {
+	if (WANT(T_LATENCY)) {
 		bench_latency(touch);
 		bench_latency_trace(touch);
 	}

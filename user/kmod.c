@@ -153,7 +153,9 @@ int cmd_load(int argc, char **argv)
 	struct utsname u;
 	int i, err, ret = 1;
 
-	for (i = 1; i < argc; i++) {
+	while (mmd_getopt(argc, argv, "", NULL) != -1)
+		;
+	for (i = optind; i < argc; i++) {
 		size_t l = strlen(argv[i]);
 
 		if (strchr(argv[i], '=')) {
@@ -163,9 +165,8 @@ int cmd_load(int argc, char **argv)
 		} else if (l > 3 && !strcmp(argv[i] + l - 3, ".ko")) {
 			path = argv[i];
 		} else {
-			fprintf(stderr, "mmapdemo: load: '%s' is neither a .ko path nor NAME=VALUE\n",
-				argv[i]);
-			return 2;
+			return mmd_usage_error("'%s' is neither a .ko path nor NAME=VALUE",
+					       argv[i]);
 		}
 	}
 	if (path && !*path)
@@ -219,7 +220,21 @@ out:
 	return ret;
 }
 
-/* Print the processes that have the device open or mapped; count them. */
+/* Is @path one of the module's device nodes? */
+static bool our_node(const char *path)
+{
+	unsigned int s;
+
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
+		if (mmd_strategies[s].node && !strcmp(path, mmd_strategies[s].node))
+			return true;
+	return false;
+}
+
+/*
+ * Print the processes that have any of the device nodes open or mapped;
+ * count them.
+ */
 static int show_users(void)
 {
 	DIR *proc = opendir("/proc");
@@ -240,9 +255,15 @@ static int show_users(void)
 		snprintf(path, sizeof(path), "/proc/%s/maps", de->d_name);
 		f = fopen(path, "r");
 		if (f) {
-			while (fgets(line, sizeof(line), f))
-				if (strstr(line, " " MMD_DEV))
-					maps++;
+			while (fgets(line, sizeof(line), f)) {
+				char *p = strstr(line, " " MMD_DEV);
+
+				/* the path is the line's last field */
+				if (!p)
+					continue;
+				p[strcspn(p, "\n")] = '\0';
+				maps += our_node(p + 1);
+			}
 			fclose(f);
 		}
 		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
@@ -255,7 +276,7 @@ static int show_users(void)
 			n = readlink(link, target, sizeof(target) - 1);
 			if (n > 0) {
 				target[n] = '\0';
-				fds += !strcmp(target, MMD_DEV);
+				fds += our_node(target);
 			}
 		}
 		if (fd)
@@ -280,9 +301,14 @@ static int show_users(void)
 int cmd_unload(int argc, char **argv)
 {
 	struct kmod_module *mod = NULL;
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_ctx *ctx;
 	int err, ret = 1;
 
+	while (mmd_getopt(argc, argv, "", NULL) != -1)
+		;
+	if (mmd_operands(argc, argv, 0))
+		return 2;
+	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return 1;
 	err = kmod_module_new_from_name(ctx, MMD_MODNAME, &mod);
@@ -294,7 +320,7 @@ int cmd_unload(int argc, char **argv)
 	if (err == -EAGAIN || err == -EBUSY) {
 		printf("mmapdemo: refusing to unload: the module is in use "
 		       "(refcount %d).\n"
-		       "Every open file and every mapping of %s holds it, even "
+		       "Every open file and every mapping of %s* holds it, even "
 		       "after close(); these hold it now:\n",
 		       kmod_module_get_refcnt(mod), MMD_DEV);
 		if (!show_users())
@@ -325,12 +351,18 @@ int cmd_status(int argc, char **argv)
 	};
 	struct kmod_module *mod = NULL;
 	struct kmod_list *holders, *l;
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_ctx *ctx;
 	struct stat st;
 	char size[64] = "?";
+	unsigned int s;
 	FILE *f;
 	int state, ret = 1;
 
+	while (mmd_getopt(argc, argv, "", NULL) != -1)
+		;
+	if (mmd_operands(argc, argv, 0))
+		return 2;
+	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return 1;
 	if (kmod_module_new_from_name(ctx, MMD_MODNAME, &mod) < 0)
@@ -356,11 +388,19 @@ int cmd_status(int argc, char **argv)
 			size[strcspn(size, "\n")] = '\0';
 		fclose(f);
 	}
-	if (!stat(MMD_DEV, &st))
-		printf("%s: mode %04o, buffer %s bytes\n", MMD_DEV,
-		       st.st_mode & 07777, size);
-	else
-		printf("%s: missing\n", MMD_DEV);
+	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
+		const char *node = mmd_strategies[s].node;
+
+		if (!node)
+			continue;
+		if (stat(node, &st))
+			printf("%s: missing\n", node);
+		else if (!strcmp(node, MMD_DEV))
+			printf("%s: mode %04o, buffer %s bytes\n", node,
+			       st.st_mode & 07777, size);
+		else
+			printf("%s: mode %04o\n", node, st.st_mode & 07777);
+	}
 	printf("users:\n");
 	if (!show_users())
 		printf("  none\n");

@@ -35,27 +35,32 @@ const char *mmd_prog = "mmapdemo";
 
 void mmd_error(const char *what, int err)
 {
+	fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(err));
+}
+
+void mmd_error_node(const char *node, int err)
+{
 	struct group *gr;
 	struct stat st;
 
-	fprintf(stderr, "mmapdemo: %s: %s\n", what, strerror(err));
-	if (err == ENOENT && !strstr(what, ".ko"))
+	fprintf(stderr, "mmapdemo: open %s: %s\n", node, strerror(err));
+	if (err == ENOENT)
 		fprintf(stderr,
 			"  %s does not exist: is the module loaded?\n"
 			"  run `mmapdemo load` (or `insmod build/$(uname -r)/module/mmapdemo.ko`)\n",
-			MMD_DEV);
-	else if ((err == EACCES || err == EPERM) && !stat(MMD_DEV, &st) &&
+			node);
+	else if ((err == EACCES || err == EPERM) && !stat(node, &st) &&
 		 st.st_gid && (gr = getgrgid(st.st_gid)))
 		fprintf(stderr,
 			"  %s is mode %04o, group %s: ask for membership\n"
 			"  (usermod -aG %s USER, then log in again), or run as root\n",
-			MMD_DEV, st.st_mode & 07777, gr->gr_name, gr->gr_name);
-	else if ((err == EACCES || err == EPERM) && !stat(MMD_DEV, &st))
+			node, st.st_mode & 07777, gr->gr_name, gr->gr_name);
+	else if ((err == EACCES || err == EPERM) && !stat(node, &st))
 		fprintf(stderr,
 			"  %s is mode %04o, owner uid %u: run as root, or install the\n"
 			"  udev rule udev/60-mmapdemo.rules (group mmapdemo, mode 0660);\n"
 			"  for a quick test, mmapdemo load mode=0666\n",
-			MMD_DEV, st.st_mode & 07777, st.st_uid);
+			node, st.st_mode & 07777, st.st_uid);
 }
 
 int mmd_open(int flags)
@@ -63,20 +68,17 @@ int mmd_open(int flags)
 	int fd = open(MMD_DEV, flags | O_CLOEXEC);
 
 	if (fd < 0)
-		mmd_error("open " MMD_DEV, errno);
+		mmd_error_node(MMD_DEV, errno);
 	return fd;
 }
 
 int mmd_open_node(unsigned int s, int flags)
 {
 	const char *node = mmd_strategies[s].node;
-	char what[64];
 	int fd = open(node, flags | O_CLOEXEC);
 
-	if (fd < 0) {
-		snprintf(what, sizeof(what), "open %s", node);
-		mmd_error(what, errno);
-	}
+	if (fd < 0)
+		mmd_error_node(node, errno);
 	return fd;
 }
 
@@ -128,14 +130,19 @@ const char *mmd_size_str(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-static bool want_json(int argc, char **argv)
+/* info and stats: --json, or nothing. */
+static int json_opt(int argc, char **argv, bool *json)
 {
-	int i;
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 256 },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
 
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json"))
-			return true;
-	return false;
+	*json = false;
+	while ((c = mmd_getopt(argc, argv, "", lo)) != -1)
+		*json = true;
+	return mmd_operands(argc, argv, 0);
 }
 
 int cmd_info(int argc, char **argv)
@@ -144,13 +151,16 @@ int cmd_info(int argc, char **argv)
 	struct utsname u;
 	char sz[32], mx[32];
 	int fd, s, first = 1;
+	bool json;
 
+	if (json_opt(argc, argv, &json))
+		return 2;
 	fd = mmd_open(O_RDONLY);
 	if (fd < 0 || mmd_info(fd, &info))
 		return 1;
 	close(fd);
 	uname(&u);
-	if (want_json(argc, argv)) {
+	if (json) {
 		printf("{\"device\": \"%s\", \"kernel\": \"%s\", \"abi_version\": %u, "
 		       "\"buffer_size\": %llu, \"page_size\": %u, \"max_size\": %llu, "
 		       "\"region_size\": %llu, \"huge_blocks\": %u, \"huge_pmd\": %s, "
@@ -202,12 +212,15 @@ int cmd_stats(int argc, char **argv)
 	struct mmapdemo_info info;
 	struct mmapdemo_stats st;
 	int fd, s, first = 1;
+	bool json;
 
+	if (json_opt(argc, argv, &json))
+		return 2;
 	fd = mmd_open(O_RDONLY);
 	if (fd < 0 || mmd_info(fd, &info) || mmd_stats(fd, &st))
 		return 1;
 	close(fd);
-	if (want_json(argc, argv)) {
+	if (json) {
 		printf("{\"opens\": %llu, \"open_files\": %llu, \"live_maps\": %llu, "
 		       "\"faults\": %llu, \"sigbus\": %llu, \"resizes\": %llu, "
 		       "\"strategies\": {",
@@ -256,26 +269,6 @@ int cmd_stats(int argc, char **argv)
 	return 0;
 }
 
-/* "-s NAME" or "--strategy NAME": the strategy's number, default remap. */
-int mmd_parse_strategy(int *argc, char ***argv)
-{
-	unsigned int s;
-
-	if (*argc < 3 || (strcmp((*argv)[1], "-s") &&
-			  strcmp((*argv)[1], "--strategy")))
-		return MMAPDEMO_STRATEGY_REMAP;
-	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++) {
-		if (mmd_strategies[s].name &&
-		    !strcmp(mmd_strategies[s].name, (*argv)[2])) {
-			*argc -= 2;
-			*argv += 2;
-			return s;
-		}
-	}
-	fprintf(stderr, "mmapdemo: unknown strategy '%s'\n", (*argv)[2]);
-	return -1;
-}
-
 /*
  * Map the pages around [off, off + len) of @fd, the node of the strategy;
  * returns the address of byte @off and the mapping in @map/@maplen.
@@ -295,54 +288,93 @@ static unsigned char *map_range(int fd, unsigned long long off,
 	return (unsigned char *)*map + (off - start);
 }
 
+/*
+ * read and write: [-s STRATEGY] OFFSET and a LENGTH or a TEXT; the node of
+ * the strategy open, the range checked against the buffer.  0, or the exit
+ * status.
+ */
+static int rw_args(int argc, char **argv, bool rd, int *s, uint64_t *off,
+		   size_t *len, int *fd)
+{
+	static const struct option lo[] = {
+		{ "strategy", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct mmapdemo_info info;
+	uint64_t n;
+	int c;
+
+	*s = MMAPDEMO_STRATEGY_REMAP;
+	while ((c = mmd_getopt(argc, argv, "s:", lo)) != -1) {
+		*s = mmd_strategy_by_name(optarg);
+		if (*s < 0)
+			return 2;
+	}
+	if (mmd_operands(argc, argv, 2))
+		return 2;
+	/* the buffer is at most 1 GiB: larger is never valid */
+	if (!mmd_parse_num("OFFSET", argv[optind], true, 0, 1ULL << 30,
+			   off))
+		return 2;
+	if (rd) {
+		if (!mmd_parse_num("LENGTH", argv[optind + 1], true, 0,
+				   1ULL << 30, &n))
+			return 2;
+		*len = n;
+	} else {
+		*len = strlen(argv[optind + 1]);
+	}
+	*fd = mmd_open_node(*s, rd ? O_RDONLY : O_RDWR);
+	if (*fd < 0)
+		return 1;
+	if (mmd_info(*fd, &info)) {
+		close(*fd);
+		return 1;
+	}
+	if (*off + (*len ? *len : 1) > info.buffer_size) {
+		close(*fd);
+		return mmd_usage_error("OFFSET %#llx + %s %zu is past the end of the %llu-byte buffer",
+				       (unsigned long long)*off,
+				       rd ? "LENGTH" : "TEXT length", *len,
+				       (unsigned long long)info.buffer_size);
+	}
+	return 0;
+}
+
 int cmd_write(int argc, char **argv)
 {
-	int s = mmd_parse_strategy(&argc, &argv);
-	unsigned long long off;
 	unsigned char *p;
 	size_t len, maplen;
+	uint64_t off;
 	void *map;
-	int fd;
+	int s, fd, ret;
 
-	if (s < 0 || argc != 3) {
-		fprintf(stderr, "usage: mmapdemo write [-s STRATEGY] OFFSET TEXT\n");
-		return 2;
-	}
-	off = strtoull(argv[1], NULL, 0);
-	len = strlen(argv[2]);
-	fd = mmd_open_node(s, O_RDWR);
-	if (fd < 0)
-		return 1;
+	ret = rw_args(argc, argv, false, &s, &off, &len, &fd);
+	if (ret)
+		return ret;
 	p = map_range(fd, off, len ? len : 1, PROT_READ | PROT_WRITE, &map,
 		      &maplen);
 	if (!p)
 		return 1;
-	memcpy(p, argv[2], len);
+	memcpy(p, argv[optind + 1], len);
 	munmap(map, maplen);
 	close(fd);
-	printf("wrote %zu bytes at %#llx through a %s mapping\n", len, off,
-	       mmd_strategies[s].name);
+	printf("wrote %zu bytes at %#llx through a %s mapping\n", len,
+	       (unsigned long long)off, mmd_strategies[s].name);
 	return 0;
 }
 
 int cmd_read(int argc, char **argv)
 {
-	int s = mmd_parse_strategy(&argc, &argv);
-	unsigned long long off;
 	unsigned char *p;
 	size_t len, maplen, i;
+	uint64_t off;
 	void *map;
-	int fd;
+	int s, fd, ret;
 
-	if (s < 0 || argc != 3) {
-		fprintf(stderr, "usage: mmapdemo read [-s STRATEGY] OFFSET LENGTH\n");
-		return 2;
-	}
-	off = strtoull(argv[1], NULL, 0);
-	len = strtoull(argv[2], NULL, 0);
-	fd = mmd_open_node(s, O_RDONLY);
-	if (fd < 0)
-		return 1;
+	ret = rw_args(argc, argv, true, &s, &off, &len, &fd);
+	if (ret)
+		return ret;
 	p = map_range(fd, off, len ? len : 1, PROT_READ, &map, &maplen);
 	if (!p)
 		return 1;
@@ -359,67 +391,131 @@ int cmd_read(int argc, char **argv)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *args;
-	const char *help;
-} commands[] = {
+static void usage_rw(FILE *f)
+{
+	mmd_usage_strategy(f);
+	mmd_usage_numbers(f);
+}
+
+static const struct mmd_command commands[] = {
 	{ "verify", cmd_verify, "[-s STRATEGY]",
-	  "prove that every view of the buffer shows the same bytes" },
-	{ "bench", cmd_bench, "[--reps N] [--touch-mib M] [--only T,..] [--json F]",
-	  "every strategy against the floor, hugetlb, THP, udmabuf" },
+	  "prove that every view of the buffer shows the same bytes",
+	  mmd_usage_strategy },
+	{ "bench", cmd_bench, "[--reps N] [--touch-mib M] [--only TABLE,..] [--json FILE]",
+	  "every strategy against the floor, hugetlb, THP, udmabuf",
+	  bench_usage_more },
 	{ "trace-demo", cmd_trace_demo, "[-o DIR]",
-	  "the kernel's call graph of mmap, first store, munmap (root)" },
-	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI" },
-	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy" },
+	  "the kernel's call graph of mmap, first store, munmap (root)", NULL },
+	{ "info", cmd_info, "[--json]", "buffer size, strategies, ABI", NULL },
+	{ "stats", cmd_stats, "[--json]", "opens, mappings, faults per strategy",
+	  NULL },
 	{ "write", cmd_write, "[-s STRATEGY] OFFSET TEXT",
-	  "store TEXT at buffer OFFSET through a mapping" },
+	  "store TEXT at buffer OFFSET through a mapping", usage_rw },
 	{ "read", cmd_read, "[-s STRATEGY] OFFSET LENGTH",
-	  "print LENGTH bytes at buffer OFFSET through a mapping" },
+	  "print LENGTH bytes at buffer OFFSET through a mapping", usage_rw },
 	{ "load", cmd_load, "[PATH.ko] [size=N] [mode=0NNN]",
-	  "load the module (libkmod), wait for " MMD_DEV },
-	{ "unload", cmd_unload, "", "unload the module, or say who holds it" },
-	{ "status", cmd_status, "", "is the module loaded, who holds it" },
-	{ "__peer", cmd_peer, "", NULL },	/* verify re-executes itself */
+	  "load the module (libkmod), wait for " MMD_DEV, NULL },
+	{ "unload", cmd_unload, "", "unload the module, or say who holds it",
+	  NULL },
+	{ "status", cmd_status, "", "is the module loaded, who holds it",
+	  NULL },
+	{ "__peer", cmd_peer, "", NULL, NULL },	/* verify re-executes itself */
 };
+
+#define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
 	unsigned int i;
 
-	fprintf(f, "usage: mmapdemo COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: mmapdemo COMMAND [OPTIONS] [ARGS]\n"
+		"       mmapdemo --version\n\n"
 		"Maps %s and shows, with real bytes, that the kernel buffer\n"
 		"behind it is shared.  Commands:\n\n", MMD_DEV);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < NR_COMMANDS; i++)
 		if (commands[i].help)
 			fprintf(f, "  %-10s %-34s %s\n", commands[i].name,
 				commands[i].args, commands[i].help);
-	fprintf(f, "\n'mmapdemo COMMAND --help' for one command; man mmapdemo "
-		"(user/mmapdemo.1) for all.\n");
+	fprintf(f, "\nSTRATEGY is one of: %s.  Options may come anywhere after\n"
+		"COMMAND.  'mmapdemo COMMAND --help' for one command; man mmapdemo\n"
+		"(user/mmapdemo.1) for all.\n", mmd_strategy_names());
+}
+
+/* The tool's version (user/Makefile takes it from module/mmapdemo.h) and
+ * the loaded module's.
+ */
+static int version(void)
+{
+	char v[64] = "";
+	FILE *f;
+
+	printf("mmapdemo tool %s\n", MMD_TOOL_VERSION);
+	f = fopen("/sys/module/" MMD_MODNAME "/version", "r");
+	if (f) {
+		if (fgets(v, sizeof(v), f))
+			v[strcspn(v, "\n")] = '\0';
+		fclose(f);
+	}
+	if (*v)
+		printf("mmapdemo module %s\n", v);
+	else if (!access("/sys/module/" MMD_MODNAME, F_OK))
+		printf("mmapdemo module loaded, without a version\n");
+	else
+		printf("mmapdemo module not loaded\n");
+	return 0;
+}
+
+static const struct mmd_command *find_command(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (commands[i].help && !strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int i;
+	const struct mmd_command *cmd = NULL;
+	char *word;
+	int i;
 
 	mmd_prog = argv[0];
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (argc >= 2 && !strcmp(argv[1], "__peer")) {
+		mmd_cmd = &commands[NR_COMMANDS - 1];
+		return cmd_peer(argc - 1, argv + 1);
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (argc > 2 && commands[i].help &&
-		    (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-			printf("usage: mmapdemo %s %s\n  %s\n", commands[i].name,
-			       commands[i].args, commands[i].help);
+	/* the command is the first word that names one (before any --) */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		cmd = find_command(argv[i]);
+		if (cmd)
+			break;
+	}
+	if (!cmd) {
+		if (argc == 2 && (!strcmp(argv[1], "--help") ||
+				  !strcmp(argv[1], "-h"))) {
+			usage(stdout);
 			return 0;
 		}
-		return commands[i].fn(argc - 1, argv + 1);
+		if (argc == 2 && (!strcmp(argv[1], "--version") ||
+				  !strcmp(argv[1], "-V")))
+			return version();
+		if (argc < 2)
+			fprintf(stderr, "mmapdemo: no command\n\n");
+		else if (argv[1][0] == '-')
+			fprintf(stderr, "mmapdemo: unknown option '%s' (or no command)\n\n",
+				argv[1]);
+		else
+			fprintf(stderr, "mmapdemo: unknown command '%s'\n\n",
+				argv[1]);
+		usage(stderr);
+		return 2;
 	}
-	fprintf(stderr, "mmapdemo: unknown command '%s'\n\n", argv[1]);
-	usage(stderr);
-	return 2;
+	/* options before it are its options: move it to the front */
+	word = argv[i];
+	memmove(argv + 2, argv + 1, (i - 1) * sizeof(*argv));
+	argv[1] = word;
+	mmd_cmd = cmd;
+	return cmd->fn(argc - 1, argv + 1);
 }

@@ -254,12 +254,24 @@ int cmd_trace_demo(int argc, char **argv)
 	unsigned int s;
 	int fd, ret, rc = 0;
 
-	if (argc == 3 && !strcmp(argv[1], "-o")) {
-		dir = argv[2];
-		mkdir(dir, 0755);
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: mmapdemo trace-demo [-o DIR]\n");
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stat st;
+
+	while (mmd_getopt(argc, argv, "o:", lo) != -1)
+		dir = optarg;
+	if (mmd_operands(argc, argv, 0))
 		return 2;
+	/* the output directory first: its error is not the device's */
+	if (dir && mkdir(dir, 0755) && errno != EEXIST) {
+		mmd_error(dir, errno);
+		return 1;
+	}
+	if (dir && (stat(dir, &st) || !S_ISDIR(st.st_mode))) {
+		mmd_error(dir, ENOTDIR);
+		return 1;
 	}
 	if (access(TFS "/trace", F_OK) &&
 	    mount("tracefs", TFS, "tracefs", 0, NULL)) {

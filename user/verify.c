@@ -105,13 +105,20 @@ int cmd_peer(int argc, char **argv)
 	char hx[16];
 	int fd, ok = 1;
 
-	if (argc != 6)
+	uint64_t v[4];
+
+	/* from verify, never from a person: "S OFFSET LENGTH write|check SEED" */
+	if (argc != 6 ||
+	    !mmd_parse_num("S", argv[1], false, 0, MMAPDEMO_STRATEGY_SLOTS - 1, &v[0]) ||
+	    !mmd_parse_num("OFFSET", argv[2], false, 0, UINT64_MAX, &v[1]) ||
+	    !mmd_parse_num("LENGTH", argv[3], false, 1, SIZE_MAX, &v[2]) ||
+	    !mmd_parse_num("SEED", argv[5], false, 0, 255, &v[3]))
 		return 2;
-	s = strtoul(argv[1], NULL, 0);
-	off = strtoull(argv[2], NULL, 0);
-	len = strtoull(argv[3], NULL, 0);
-	seed = (unsigned char)strtoul(argv[5], NULL, 0);
-	if (s >= MMAPDEMO_STRATEGY_SLOTS || !mmd_strategies[s].node)
+	s = v[0];
+	off = v[1];
+	len = v[2];
+	seed = v[3];
+	if (!mmd_strategies[s].node)
 		return 2;
 	fd = mmd_open_node(s, O_RDWR);
 	if (fd < 0)
@@ -374,7 +381,11 @@ int cmd_verify(int argc, char **argv)
 	struct mmapdemo_info info;
 	struct utsname u;
 	unsigned char *saved;
-	int argc0 = argc, only;
+	static const struct option lo[] = {
+		{ "strategy", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int only = -1;	/* no -s: every strategy */
 	unsigned int s;
 	size_t len;
 	off_t boff;
@@ -382,15 +393,13 @@ int cmd_verify(int argc, char **argv)
 	int fd;
 
 	/* -s STRATEGY: that strategy's rows only */
-	only = mmd_parse_strategy(&argc, &argv);
-	if (only < 0)
-		return 2;
-	if (argc != 1) {
-		fprintf(stderr, "usage: mmapdemo verify [-s STRATEGY]\n");
-		return 2;
+	while (mmd_getopt(argc, argv, "s:", lo) != -1) {
+		only = mmd_strategy_by_name(optarg);
+		if (only < 0)
+			return 2;
 	}
-	if (argc == argc0)
-		only = -1;	/* no -s: every strategy */
+	if (mmd_operands(argc, argv, 0))
+		return 2;
 	fd = mmd_open(O_RDWR);
 	if (fd < 0 || mmd_info(fd, &info))
 		return 1;
