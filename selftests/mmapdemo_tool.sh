@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The mmapdemo tool (user/mmapdemo) and the Python example, end to end:
-# verify, info/stats JSON against sysfs, the Python mmap example, and the
+# verify, info/stats JSON against sysfs, the Python mmap example, every
+# usage error refused with exit 2 and its message, --version, and the
 # libkmod load/unload paths with every error message a user can meet.
 # Needs root and the module; leaves it loaded with default parameters.
 #
@@ -39,7 +40,7 @@ if [ ! -x "$TOOL" ]; then
 	ktap_skip_all "no mmapdemo tool at $TOOL (set MMAPDEMO_TOOL)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 21
+ktap_set_plan 53
 
 run() {	# run NAME CMD...: output in $OUT/NAME, status in $rc
 	local name=$1
@@ -74,13 +75,16 @@ result "tool: four device nodes in /dev, one per strategy" eval '[ $n = 4 ]'
 
 # fio knows nothing of this project: its mmap engine treats each node as a
 # file of the size we give it (the buffer's), maps it from offset 0, writes
-# every byte and reads them back against a crc32c per block.
+# every byte and reads them back against a crc32c per block.  It runs in
+# $OUT: at the end of a verifying write job fio saves its verify state
+# (local-<job>-0-verify.state) in the current directory, which is not ours.
 size=$(cat "$SYSFS/buffer_size")
 for node in "${nodes[@]}"; do
 	fname=${node##*/}
-	run "fio-$fname" bash -c 'set -o pipefail; fio "$@" --output-format=json |
+	run "fio-$fname" bash -c 'cd "$1" && shift && set -o pipefail &&
+		fio "$@" --output-format=json |
 		jq -c "{write_bytes: .jobs[0].write.io_bytes, error: .jobs[0].error}"' \
-		fio --name="$fname" --ioengine=mmap --filename="$node" \
+		fio "$OUT" --name="$fname" --ioengine=mmap --filename="$node" \
 		--size="$size" --rw=write --bs=4k --verify=crc32c --do_verify=1
 	result "fio: mmap engine writes and verifies all $size bytes of $node" \
 		eval '[ $rc = 0 ] && has "fio-$fname" "^{\"write_bytes\":$size,\"error\":0}$"'
@@ -160,6 +164,91 @@ run abi sh -c '
 result "sysfs: the ABI document lists exactly the attributes present" \
 	eval '[ $rc = 0 ]'
 
+# Usage errors: exit 2 and a message that names the argument, before
+# anything is done.
+refused() {	# refused ID MESSAGE ARGS...: mmapdemo ARGS exits 2 saying MESSAGE
+	local id=$1 msg=$2
+	shift 2
+	run "$id" "$TOOL" "$@"
+	result "tool: '$*' is refused (exit 2): $msg" \
+		eval '[ $rc = 2 ] && has "$id" "$msg"'
+}
+
+"$TOOL" write 0 XXXXXXXX > /dev/null
+run badoff "$TOOL" write abc hello
+badoff_rc=$rc
+run badoff-buf "$TOOL" read 0 8
+result "tool: 'write abc hello' is refused (exit 2), the buffer unchanged" \
+	eval '[ $badoff_rc = 2 ] && has badoff "OFFSET '"'abc'"' is not a number" &&
+		[ $rc = 0 ] && has badoff-buf "^XXXXXXXX$"'
+refused negative "LENGTH '-5' is negative" read 0 -5
+refused trailing "LENGTH '5x' is not a number" read 0 5x
+refused empty "OFFSET is empty" read "" 1
+refused overflow "OFFSET '99999999999999999999' is too large" \
+	read 99999999999999999999 1
+refused range "OFFSET '2G' is out of range" read 2G 1
+refused pastend "is past the end of the $size-byte buffer" read "$size" 1
+refused strategy "unknown strategy 'bogus': it is one of remap, fault, batched, huge" \
+	write -s bogus 0 x
+refused vstrategy "unknown strategy 'bogus': it is one of remap, fault, batched, huge" \
+	verify --strategy bogus
+refused only "unknown table 'bogus': it is one of mmap, touch, stream, rmw, scaling, latency" \
+	bench --only bogus
+refused reps "--reps '0' is out of range 1..15" bench --reps 0
+refused touch "--touch-mib '3' is odd" bench --touch-mib 3
+refused noval "option '-s' needs a value" read 0 1 -s
+refused extra "unexpected argument 'x'" info x
+refused loadarg "'foo' is neither a .ko path nor NAME=VALUE" load foo
+for cmd in info stats status unload verify bench read write load trace-demo; do
+	refused "opt-$cmd" "mmapdemo $cmd: unknown option '--bogus'" "$cmd" --bogus
+done
+
+run helpstrat "$TOOL" verify --help
+result "tool: verify --help names the strategies" \
+	eval '[ $rc = 0 ] && has helpstrat "remap, fault, batched, huge"'
+
+# Options anywhere: after the operands, before the command; -- for a TEXT
+# that starts with '-'.
+"$TOOL" write 4096 -s huge ANYPOS > /dev/null
+run anypos1 "$TOOL" read 4K 6 --strategy fault
+run anypos2 "$TOOL" -s batched read 0x1000 6
+"$TOOL" write -- 8192 -dash- > /dev/null
+run anypos3 "$TOOL" read 8192 6
+result "tool: options before, between and after the operands; -- before a TEXT" \
+	eval 'has anypos1 "^ANYPOS$" && has anypos2 "^ANYPOS$" && has anypos3 "^-dash-$"'
+
+# An output path that does not exist is named, not taken for the device.
+run benchjson "$TOOL" bench --json /nonexistent/dir/x.json
+result "tool: bench --json into a missing directory names that path" \
+	eval '[ $rc = 1 ] && has benchjson "/nonexistent/dir/x.json: No such file" &&
+		! has benchjson "is the module loaded"'
+run tracedir "$TOOL" trace-demo -o /nonexistent/dir
+result "tool: trace-demo -o under a missing directory names that path" \
+	eval '[ $rc = 1 ] && has tracedir "/nonexistent/dir: No such file" &&
+		! has tracedir "is the module loaded"'
+
+# The tool's version is the module source's MMAPDEMO_VERSION.
+version=$(sed -n 's/^#define MMAPDEMO_VERSION[[:space:]]*"\(.*\)"$/\1/p' \
+	"$SRC/module/mmapdemo.h")
+run version "$TOOL" --version
+result "tool: --version prints the tool's and the loaded module's version" \
+	eval '[ $rc = 0 ] && has version "^mmapdemo tool $version$" &&
+		has version "^mmapdemo module $(cat /sys/module/mmapdemo/version)$"'
+
+# A process with /dev/mmapdemo-fault open (no mapping) holds the module too.
+sleep 600 4< /dev/mmapdemo-fault &
+sleeper=$!
+for _ in $(seq 100); do
+	[ "$(readlink "/proc/$sleeper/fd/4")" = /dev/mmapdemo-fault ] &&
+		[ "$(cat "/proc/$sleeper/comm")" = sleep ] && break
+	sleep 0.1
+done
+run holdfault "$TOOL" status
+kill "$sleeper"
+wait "$sleeper" 2>/dev/null
+result "tool: status sees a process holding /dev/mmapdemo-fault" \
+	eval '[ $rc = 0 ] && has holdfault "pid $sleeper (sleep): 0 mapping(s), 1 open fd(s)"'
+
 # A process holding a mapping and no fd (mmapdemo_peer hold): the module
 # stays pinned through the VMA's file alone.  The peer is installed next to
 # this script, or built in build/selftests out of tree.  Its stdin is a
@@ -181,6 +270,10 @@ exec 3>&-
 run unload "$TOOL" unload
 result "tool: unload succeeds once the mapping is gone" \
 	eval '[ $rc = 0 ] && [ ! -e /dev/mmapdemo ]'
+run version0 "$TOOL" --version
+result "tool: --version says when the module is not loaded" \
+	eval '[ $rc = 0 ] && has version0 "^mmapdemo tool $version$" &&
+		has version0 "^mmapdemo module not loaded$"'
 
 run load "$TOOL" load size=8M mode=0640
 result "tool: load with parameters" eval '[ $rc = 0 ] &&
