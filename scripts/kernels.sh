@@ -76,7 +76,7 @@ mmd_troot_pkgs() {
 	printf '%s\n' gcc-14 make libc6-dev kmod linux-base/trixie-backports \
 		"linux-image-$(mmd_troot_kver)" "linux-headers-$(mmd_troot_kver)" \
 		"$MMD_DEBUG_SRC_PKG" dkms \
-		udev lintian adduser libkmod2 coccinelle libpython3.13
+		udev lintian adduser libkmod2 coccinelle libpython3.13 mawk
 }
 mmd_troot() {
 	local key
