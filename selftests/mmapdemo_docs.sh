@@ -26,6 +26,10 @@ if ! command -v ktap_print_header >/dev/null; then
 	exit 1
 fi
 
+# ktap_helpers.sh echoes a test's name unquoted: a "*" in a command must
+# not expand there.  Nothing here relies on globbing.
+set -f
+
 SRC=${MMAPDEMO_SRC:-$(cd "$DIR/.." && pwd)}
 TOOL=${MMAPDEMO_TOOL:-$SRC/user/mmapdemo}
 DOCS=(docs/using.md README.md)
