@@ -32,17 +32,25 @@
  * demo drivers do, would leave such a mapping pointing at freed pages.
  *
  * .open runs with the process's mmap_lock held for writing (fork, split,
- * mremap), ->mapped too (inside mmap()); .close with mmap_lock held: only
- * for reading when munmap(2) removes the VMA, which downgrades the lock
- * before remove_vma() (vms_complete_munmap_vmas() on 6.12 and 7.3;
- * do_mas_align_munmap() on 6.1, except next to a VM_GROWSDOWN or
- * VM_GROWSUP VMA), for writing otherwise: at exit (exit_mmap()), and
- * when mmap() fails or mremap() moves the VMA (do_munmap() asks for no
- * downgrade) or MAP_FIXED replaces it (no downgrade either: 6.1's
- * mmap_region(), the unlock = false of init_vma_munmap() on 6.12 and
- * 7.3).  So .close may rely on mmap_lock being held, not on how.  The
- * mmapdemo_close event says how, on a kernel with lockdep (mmapdemo_trace
- * asserts munmap's and exit's).  All may sleep.
+ * mremap), ->mapped too (inside mmap()).  .close runs with mmap_lock held,
+ * for reading where the unmap is told it may drop the lock, which it
+ * downgrades before remove_vma() (vms_complete_munmap_vmas() on 6.12 and
+ * 7.3, do_mas_align_munmap() on 6.1 unless next to a VM_GROWSDOWN or
+ * VM_GROWSUP VMA): munmap(2) (__vm_munmap()), and an mremap() that shrinks
+ * in place (the mremap(2) syscall: do_mas_munmap(..., true) on 6.1,
+ * do_vmi_munmap(..., true) on 6.12; 7.3: mremap_at() ->
+ * shrink_vma(vrm, true) -> do_vmi_munmap(..., true)).  For writing
+ * otherwise: at exit (exit_mmap()); when mremap() moves the VMA (its old
+ * range goes through do_munmap() in 6.1's move_vma(),
+ * do_vmi_munmap(..., false) in 6.12's move_vma() and 7.3's
+ * unmap_source_vma()) or shrinks it to move it (MREMAP_FIXED: do_munmap()
+ * on 6.1 and 6.12, shrink_vma(vrm, false) on 7.3); when mmap() fails
+ * after the VMA exists (7.3: mmap_action_finish() -> do_munmap()); and
+ * when MAP_FIXED replaces it (6.1's mmap_region(), the unlock = false of
+ * init_vma_munmap() on 6.12 and 7.3).  So .close may rely on mmap_lock
+ * being held, not on how.  The mmapdemo_close event says how, on a kernel
+ * with lockdep (mmapdemo_trace asserts munmap's and exit's).  All may
+ * sleep.
  */
 #include <linux/lockdep.h>
 #include <linux/mmap_lock.h>
@@ -154,7 +162,11 @@ void mmapdemo_vma_close(struct vm_area_struct *vma)
  * (/proc/PID/mem, PTRACE_PEEKDATA and POKEDATA, gdb), which pins the page
  * with get_user_pages() first; a VM_PFNMAP VMA has no struct page behind
  * its entries for GUP to pin, so __access_remote_vm() falls back to this
- * hook, and without it the read fails with EIO.  We copy through the
+ * hook, and without it the read fails with EIO.  That fallback exists
+ * only on architectures with CONFIG_HAVE_IOREMAP_PROT (x86-64 and arm64
+ * among them; 6.1 to 7.3), the same condition as for
+ * generic_access_phys(), the hook of drivers that map MMIO: elsewhere the
+ * read fails with EIO whatever the driver does.  We copy through the
  * kernel's own mapping of the buffer.  Writes need a writable mapping, as
  * GUP asks of a forced write into a shared one (check_vma_flags()).  The
  * caller holds mmap_lock, so the VMA and its buffer reference are stable.
@@ -219,9 +231,14 @@ void mmapdemo_count_mapped(const struct vm_area_struct *vma,
 
 /*
  * The end of every fault handler that tried to insert: trace the call,
- * count it if it mapped something (a call that mapped nothing is no
- * fault), and pass its return value through.  @order is 0 for PTEs,
- * the PMD order for a PMD.
+ * count it as a fault if @pages is not 0, and pass its return value
+ * through.  @pages is what the handler supplied, which is not always what
+ * this call mapped: fault.c hands its page to the core, which maps
+ * nothing if another thread mapped the same page first, and
+ * vmf_insert_pfn() and vmf_insert_pfn_pmd() return VM_FAULT_NOPAGE for an
+ * entry that is already there too; such a fault counts, as the uapi
+ * header says.  A batched fault that found its whole run mapped supplies
+ * nothing and is no fault.  @order is 0 for PTEs, the PMD order for a PMD.
  */
 vm_fault_t mmapdemo_fault_done(const struct vm_area_struct *vma, pgoff_t idx,
 			       unsigned long pages, unsigned int order,
