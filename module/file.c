@@ -203,7 +203,12 @@ static int mmapdemo_prepare(struct vm_area_desc *desc, unsigned int strategy,
 		return -EINVAL;
 	s = mmapdemo_strategies[strategy];
 
-	/* The buffer is data: no PROT_EXEC, now or later via mprotect(). */
+	/*
+	 * The buffer is data: no PROT_EXEC, now or later via mprotect().
+	 * A process with the READ_IMPLIES_EXEC personality asks for it with
+	 * every PROT_READ (do_mmap() adds PROT_EXEC unless the mount of the
+	 * node is noexec), so it cannot map the device at all.
+	 */
 	if (vma_desc_test_any(desc, VMA_EXEC_BIT))
 		return -EPERM;
 	/* VM_MAYSHARE is MAP_SHARED, whether or not the fd is writable. */
@@ -232,8 +237,20 @@ static int mmapdemo_prepare(struct vm_area_desc *desc, unsigned int strategy,
 
 	/*
 	 * VM_MAYEXEC cleared: mprotect(PROT_EXEC) fails with EACCES.
-	 * VM_DONTEXPAND: mremap() cannot grow the VMA past what we checked
-	 * here (it fails with EFAULT).  VM_DONTDUMP: core dumps leave the
+	 * VM_DONTEXPAND, for two reasons.  mremap() cannot grow the VMA past
+	 * what we checked here (it fails with EFAULT).  And no new mapping
+	 * is merged into a neighbouring VMA of the same file, which the core
+	 * tries when the flags and offsets match (__mmap_region()).  On 7.3
+	 * a merged mapping gets no VMA of its own, so no action and no
+	 * ->mapped: this map would stay parked on the file, uncounted, until
+	 * the file is released.  On 6.12 the merge is retried after
+	 * f_op->mmap, which has counted the map already, and the new VMA is
+	 * freed without ->close: a leak.  Both merges test VM_SPECIAL first
+	 * (vma_merge_new_range()); 6.1's vma_merge() refuses any VMA with
+	 * ->close anyway.  remap and huge are VM_PFNMAP and batched is
+	 * VM_MIXEDMAP, both in VM_SPECIAL too; for fault, VM_DONTEXPAND is
+	 * the only flag that keeps it apart (mmapdemo_test's
+	 * adjacent_mapping_not_merged).  VM_DONTDUMP: core dumps leave the
 	 * device buffer out.  The descriptor's flags are a bitmap
 	 * (vma_flags_t) named by bit; the core copies them into the VMA.
 	 */

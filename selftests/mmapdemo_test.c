@@ -21,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,11 +163,11 @@ static unsigned int unhinted_batch(const FIXTURE_VARIANT(mmd) *variant)
  * the variant's madvise() hint.  The hint comes after mmap(): MAP_POPULATE
  * has faulted with the default run by then.
  */
-static void *map_variant(const FIXTURE_VARIANT(mmd) *variant, int fd,
-			 uint64_t base, uint64_t off, size_t len, int prot,
-			 int flags)
+static void *map_variant_at(const FIXTURE_VARIANT(mmd) *variant, int fd,
+			    void *addr, uint64_t base, uint64_t off, size_t len,
+			    int prot, int flags)
 {
-	void *p = mmap(NULL, len, prot, flags, fd, base + off);
+	void *p = mmap(addr, len, prot, flags, fd, base + off);
 
 	/* A hint refused on a mapping we have is a bug: fail the test. */
 	if (p != MAP_FAILED && variant->advice &&
@@ -177,7 +179,8 @@ static void *map_variant(const FIXTURE_VARIANT(mmd) *variant, int fd,
 }
 
 #define MAP(off, len, prot, flags) \
-	map_variant(variant, self->fd, self->base, (off), (len), (prot), (flags))
+	map_variant_at(variant, self->fd, NULL, self->base, (off), (len), \
+		       (prot), (flags))
 #define RW (PROT_READ | PROT_WRITE)
 
 /* ---- visibility -------------------------------------------------------- */
@@ -513,6 +516,81 @@ TEST_F(mmd, prot_exec_refused)
 	EXPECT_EQ(-1, mprotect(p, self->page, PROT_READ | PROT_EXEC));
 	EXPECT_EQ(EACCES, errno);
 	ASSERT_EQ(0, munmap(p, self->page));
+}
+
+#define OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
+
+static int overcommit_mode(void)
+{
+	FILE *f = fopen(OVERCOMMIT, "r");
+	int mode = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &mode) != 1)
+			mode = -1;
+		fclose(f);
+	}
+	return mode;
+}
+
+/*
+ * errno of a private writable mmap() of 1 TiB at buffer offset 0, or 0 if
+ * it maps.  The kernel charges it first (__vm_enough_memory()): in mode 0
+ * unless MAP_NORESERVE is given, refused if more than RAM + swap; in mode
+ * 2 always, refused if more than the commit limit has left; in mode 1
+ * never.  Uncharged, it reaches the driver, whose region it fills
+ * exactly (docs/policy.md).
+ */
+static int tib_expect(const FIXTURE_VARIANT(mmd) *variant, int mode,
+		      bool noreserve)
+{
+	const long long tib_kb = 1LL << 30;
+
+	if (mode == 0 && !noreserve &&
+	    meminfo_kb("MemTotal") + meminfo_kb("SwapTotal") < tib_kb)
+		return ENOMEM;
+	if (mode == 2 &&
+	    meminfo_kb("CommitLimit") - meminfo_kb("Committed_AS") < tib_kb)
+		return ENOMEM;
+	return variant->private_ok ? 0 : EINVAL;
+}
+
+static int tib_map(const FIXTURE_VARIANT(mmd) *variant, int fd,
+		   uint64_t base, int flags)
+{
+	void *p = map_variant_at(variant, fd, NULL, base, 0,
+				 MMAPDEMO_REGION_SIZE, RW,
+				 MAP_PRIVATE | flags);
+
+	if (p == MAP_FAILED)
+		return errno;
+	return munmap(p, MMAPDEMO_REGION_SIZE) ? -1 : 0;
+}
+
+/*
+ * The policy row for a private writable mapping of 1 TiB, in the mode the
+ * machine is in, with and without MAP_NORESERVE, and as root in the other
+ * of modes 0 and 1 too.
+ */
+TEST_F(mmd, private_tib_overcommit)
+{
+	int mode = overcommit_mode(), other;
+	char val[12];
+
+	ASSERT_LE(0, mode);
+	EXPECT_EQ(tib_expect(variant, mode, false),
+		  tib_map(variant, self->fd, self->base, 0));
+	EXPECT_EQ(tib_expect(variant, mode, true),
+		  tib_map(variant, self->fd, self->base, MAP_NORESERVE));
+	if (mode == 2 || geteuid())
+		return;
+	other = !mode;
+	snprintf(val, sizeof(val), "%d", other);
+	ASSERT_EQ(0, mmd_write_file(OVERCOMMIT, val));
+	EXPECT_EQ(tib_expect(variant, other, false),
+		  tib_map(variant, self->fd, self->base, 0));
+	snprintf(val, sizeof(val), "%d", mode);
+	ASSERT_EQ(0, mmd_write_file(OVERCOMMIT, val));
 }
 
 /* ---- VMA life ----------------------------------------------------------- */
@@ -920,6 +998,97 @@ TEST_F(mmd, proc_maps_and_vmflags)
 	EXPECT_EQ(variant->pfnmap, has_flag(flags, "io")) TH_LOG("%s", flags);
 	EXPECT_EQ(variant->mixedmap, has_flag(flags, "mm")) TH_LOG("%s", flags);
 	ASSERT_EQ(0, munmap(p, 2 * self->page));
+}
+
+/* The bounds of the VMA that holds @addr, from /proc/self/maps. */
+static bool vma_bounds(const void *addr, unsigned long *start,
+		       unsigned long *end)
+{
+	bool found = false;
+	char buf[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(buf, sizeof(buf), f))
+		found = sscanf(buf, "%lx-%lx ", start, end) == 2 &&
+			*start <= (unsigned long)addr &&
+			(unsigned long)addr < *end;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Three mappings of adjacent buffer ranges, with the same flags, placed
+ * next to each other (the middle one first, then one after it and one
+ * before it: a merge either way) stay three VMAs, each counted by its own
+ * ->mapped.  The core merges a new mapping into a neighbour with the same
+ * file, flags and contiguous offsets unless a VM_SPECIAL flag forbids it;
+ * a merged mapping never reaches the driver on 7.3 (file.c:
+ * VM_DONTEXPAND, the only such flag of the fault strategy).
+ */
+TEST_F(mmd, adjacent_mapping_not_merged)
+{
+	static const unsigned int order[] = { 1, 2, 0 };
+	size_t len = 2 * self->page;
+	unsigned int s = variant->strategy, i;
+	struct mmapdemo_stats a, b, c;
+	unsigned long start, end;
+	unsigned char *p, *q;
+
+	/* six free pages of address space */
+	p = mmap(NULL, 3 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, 3 * len));
+	ASSERT_EQ(0, ioctl(self->fd, MMAPDEMO_IOC_FILL, &(struct mmapdemo_fill){
+		.offset = 0, .length = 3 * len,
+		.flags = MMAPDEMO_FILL_INCREMENT, .seed = 7 }));
+
+	mmd_stats(self->fd, &a);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		q = map_variant_at(variant, self->fd, p + order[i] * len,
+				   self->base, order[i] * len, len, RW,
+				   MAP_SHARED | MAP_FIXED_NOREPLACE);
+		ASSERT_EQ(p + order[i] * len, q);
+	}
+	mmd_stats(self->fd, &b);
+	EXPECT_EQ(3, b.strategy[s].mmaps - a.strategy[s].mmaps);
+	EXPECT_EQ(3, b.strategy[s].live_maps - a.strategy[s].live_maps);
+	for (i = 0; i < 3; i++) {
+		ASSERT_TRUE(vma_bounds(p + i * len, &start, &end));
+		EXPECT_EQ((unsigned long)(p + i * len), start);
+		EXPECT_EQ((unsigned long)(p + (i + 1) * len), end);
+	}
+	EXPECT_TRUE(mmd_pattern_ok(p, 3 * len, 7));
+	ASSERT_EQ(0, munmap(p, 3 * len));
+	mmd_stats(self->fd, &c);
+	EXPECT_EQ(a.strategy[s].live_maps, c.strategy[s].live_maps);
+}
+
+/*
+ * READ_IMPLIES_EXEC turns every PROT_READ into PROT_READ | PROT_EXEC
+ * (do_mmap()), which the driver refuses, unless the node's mount is
+ * noexec: then the kernel adds nothing and the mapping is not executable.
+ */
+TEST_F(mmd, read_implies_exec)
+{
+	char val[512], flags[520];
+	struct statvfs sv;
+	unsigned char *p;
+
+	ASSERT_EQ(0, statvfs(MMD_DEV, &sv));
+	ASSERT_NE(-1, personality(personality(0xffffffff) | READ_IMPLIES_EXEC));
+	p = MAP(0, self->page, PROT_READ, MAP_SHARED);
+	if (!(sv.f_flag & ST_NOEXEC)) {
+		EXPECT_EQ(MAP_FAILED, p);
+		EXPECT_EQ(EPERM, errno);
+		return;
+	}
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(smaps_field(p, "VmFlags:", NULL, 0, val, sizeof(val)));
+	snprintf(flags, sizeof(flags), "%s ", val);
+	EXPECT_FALSE(has_flag(flags, "ex")) TH_LOG("%s", flags);
+	ASSERT_EQ(0, munmap(p, self->page));
 }
 
 /* ---- 2 MiB mappings ------------------------------------------------------ */
