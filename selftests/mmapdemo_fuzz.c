@@ -737,8 +737,13 @@ static int mmap_expect(struct mmap_req *m, int fmode)
 		return EACCES;
 	if (dev_noexec && (m->prot & PROT_EXEC))
 		return EPERM;		/* a noexec mount of /dev */
+	/*
+	 * The commit charge, as in vm.overcommit_memory 0 with less than
+	 * 1 TiB of RAM + swap and no MAP_NORESERVE (never passed here);
+	 * mmapdemo_test's private_tib_overcommit checks the other cases.
+	 */
 	if (!m->shared && (m->prot & PROT_WRITE) && alen >= (1ULL << 40))
-		return ENOMEM;		/* overcommit refuses the charge */
+		return ENOMEM;
 	region = m->off / MMAPDEMO_REGION_SIZE;
 	/* A strategy node: the offset is a buffer offset, region 0 only. */
 	if (m->node >= 0)
