@@ -23,8 +23,10 @@
  * returns VM_FAULT_NOPAGE.  vm_insert_pages() takes a page reference and
  * an rmap entry per page, exactly what the core does for a page returned
  * in vmf->page, and takes the page table lock once per batch of up to 8
- * entries (insert_pages(), 6.1 to 7.3): twice for a run of 16 pages, 64
- * times for 512, instead of once per page as vm_insert_page() would.  It
+ * entries of one page table (insert_pages(), 6.1 to 7.3): twice for a run
+ * of 16 pages inside one page table, 64 times for 512, and at most once
+ * more for a run that crosses into the next page table (every 2 MiB of
+ * address space), instead of once per page as vm_insert_page() would.  It
  * may run here, under mmap_lock held for reading, because mmap() already
  * set VM_MIXEDMAP; otherwise it would have to set that flag itself, which
  * needs mmap_lock for writing.

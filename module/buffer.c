@@ -26,8 +26,10 @@
  *    memory: in 2 and 4 GiB guests 512 MiB is found, 1 GiB is not
  *    (docs/guide.md, section 2).  The huge
  *    strategy maps each aligned 2 MiB block of it by one PMD of raw PFNs
- *    (huge.c).  On 6.x, which does not export alloc_contig_pages(),
- *    classic.c builds the buffer from 2 MiB blocks;
+ *    (huge.c).  On 6.x, which does not export alloc_contig_pages() (6.1
+ *    exports only alloc_contig_range(); on 6.12 both names are macros
+ *    over functions named with _noprof, and only
+ *    alloc_contig_range_noprof() is exported), classic.c builds the buffer from 2 MiB blocks;
  *  - we drop only our own reference when freeing: if someone still holds a
  *    page (get_user_pages() on a fault mapping), it is freed when they let
  *    go, not under their feet;
@@ -35,10 +37,15 @@
  *    left in them.  Mapping them unzeroed would leak kernel data.
  *
  * Allocating up to 1 GiB can take long and can run the machine out of
- * memory, so a killed caller gets -EINTR (load, RESIZE) once the allocator
- * gives up or returns, and it fails (-ENOMEM) rather than invoking the OOM
- * killer (__GFP_RETRY_MAYFAIL): pinning driver memory is never worth
- * killing a process for.
+ * memory, so a killed caller gets -EINTR (load, RESIZE), and it fails
+ * (-ENOMEM) rather than invoking the OOM killer (__GFP_RETRY_MAYFAIL):
+ * pinning driver memory is never worth killing a process for.  Where the
+ * kill is seen: on 6.x before each 2 MiB block (classic.c); here inside
+ * the one alloc_contig_pages() call, only while it migrates pages out of
+ * a candidate range (__alloc_contig_migrate_range() fails that range, and
+ * each later one at once), after which it returns nothing and we answer
+ * -EINTR; and, on both, once the pages are allocated and zeroed
+ * (mmapdemo_buf_alloc()).
  *
  * The kernel itself reaches the buffer through one vmap() of all its pages.
  */

@@ -3,12 +3,14 @@
  * Differences between the kernels mmapdemo supports (6.1, 6.12 and 7.3 tested),
  * all here so that the .c files read as code for the newest kernel.
  *
- * Each MMAPDEMO_HAVE_* comes from a feature probe in Kbuild (compile a use
- * of the API against the target kernel's headers), not from
- * LINUX_VERSION_CODE: distribution kernels backport APIs, so version
- * numbers lie.  Built in-tree, Kbuild runs no probe (they are inside its
- * KBUILD_EXTMOD block), so this header supplies nothing there but the
- * current API.
+ * Each MMAPDEMO_NO_<api> (a newer API missing), MMAPDEMO_<form> (an older
+ * form present) and MMAPDEMO_CLASSIC_MMAP comes from a feature probe in
+ * Kbuild (compile a use of the API against the target kernel's headers),
+ * not from LINUX_VERSION_CODE: distribution kernels backport APIs, so
+ * version numbers lie.  MMAPDEMO_HAVE_PMD_PFNMAP, at the end, comes from a
+ * Kconfig symbol instead.  Built in-tree, Kbuild runs no probe (they are
+ * inside its KBUILD_EXTMOD block), so this header supplies nothing there
+ * but the current API.
  */
 #ifndef MMAPDEMO_COMPAT_H
 #define MMAPDEMO_COMPAT_H

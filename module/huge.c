@@ -37,8 +37,13 @@
  * (vma_thp_disabled()), checked first.
  *
  * Placement: a PMD needs the mapping address and the buffer offset on the
- * same 2 MiB grid; thp_get_unmapped_area() places mappings of 2 MiB or more
- * so.
+ * same 2 MiB grid.  thp_get_unmapped_area() places a mapping so when its
+ * offset range covers a whole 2 MiB-aligned block (a 2 MiB mapping at an
+ * unaligned offset does not), the call is not a 32-bit compat one, a
+ * search for the length plus 2 MiB succeeds, and no address hint was free
+ * as given (__thp_get_unmapped_area(), 6.1 to 7.3).  Otherwise it falls
+ * back to the default placement, and a block gets a PMD only if that
+ * happens to be on the grid.
  *
  * Context: ->huge_fault may run with only the per-VMA lock held (6.12,
  * 7.3: create_huge_pmd() calls it without the retry under mmap_lock that
@@ -133,6 +138,6 @@ const struct mmapdemo_strategy mmapdemo_huge = {
 	.allow_past_end = true,
 	.vm_ops = &mmapdemo_huge_vm_ops,
 	.prepare = mmapdemo_huge_prepare,
-	/* Same 2 MiB alignment as the file offset, for len >= 2 MiB. */
+	/* The file offset's 2 MiB alignment, where it can (see the top). */
 	.get_unmapped_area = thp_get_unmapped_area,
 };
