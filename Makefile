@@ -46,6 +46,7 @@ override KVER := $(shell scripts/kver $(KVER))
 # in the root it lives in (scripts/trixie-root, scripts/in-root).
 KROOT ?= $(shell scripts/kver --root $(KVER))
 KDIR ?= /lib/modules/$(KVER)/build
+KBUILD_DIR := $(abspath $(KROOT)/$(KDIR))
 KSFT_DIR ?= $(MMD_CACHE)/ksft/src/tools/testing/selftests
 KERNEL ?= 7.3
 # Userspace does not depend on the kernel: built once, here.
@@ -75,7 +76,7 @@ all:
 ifneq ($(KVER_GIVEN),)
 	@$(MAKE) --no-print-directory module
 else
-	@if [ -d $(KROOT)/$(KDIR) ]; then \
+	@if [ -d $(KBUILD_DIR) ]; then \
 		$(MAKE) --no-print-directory module; \
 	else \
 		echo "module: no headers for the running kernel $(KVER)" \
@@ -104,7 +105,7 @@ endif
 module: $(BDIR)/module/mmapdemo.ko
 
 $(BDIR)/module/mmapdemo.ko: $(MOD_SRCS) $(UAPI)
-	@test -d $(KROOT)/$(KDIR) || { echo "no kernel build directory $(KROOT)/$(KDIR):" \
+	@test -d $(KBUILD_DIR) || { echo "no kernel build directory $(KBUILD_DIR):" \
 		"install linux-headers-$(KVER), or try make KVER=6.1 (see make deps)"; exit 1; }
 	@mkdir -p $(BDIR)/module $(BDIR)/include/uapi/linux
 	@cp -p $(MOD_SRCS) $(BDIR)/module/
