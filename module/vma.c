@@ -46,7 +46,7 @@
  * unmap_source_vma()) or shrinks it to move it (MREMAP_FIXED: do_munmap()
  * on 6.1 and 6.12, shrink_vma(vrm, false) on 7.3); when mmap() fails
  * after the VMA exists (7.3: mmap_action_finish() -> do_munmap()); and
- * when MAP_FIXED replaces it (6.1's mmap_region(), the unlock = false of
+ * when MAP_FIXED replaces it (6.1's __mmap_region(), the unlock = false of
  * init_vma_munmap() on 6.12 and 7.3).  So .close may rely on mmap_lock
  * being held, not on how.  The mmapdemo_close event says how, on a kernel
  * with lockdep (mmapdemo_trace asserts munmap's and exit's).  All may
