@@ -203,9 +203,10 @@ static vm_fault_t mmapdemo_bar_fault(struct vm_fault *vmf)
 /*
  * ptrace, /proc/PID/mem, gdb: get_user_pages() refuses VM_PFNMAP, and the
  * core falls back to ->access.  generic_access_phys() (CONFIG_HAVE_IOREMAP_
- * PROT) needs a present PTE (follow_pfnmap_start() in 7.3, follow_pte() in
- * 6.1), which a page nobody touched yet does not have; the driver reads
- * its own kernel mapping instead, under the same rule as read().
+ * PROT) needs a present PTE (follow_pfnmap_start() in 6.12 and 7.3,
+ * follow_pte() in 6.1), which a page nobody touched yet does not have; the
+ * driver reads its own kernel mapping instead, under the same rule as
+ * read().
  */
 static int mmapdemo_bar_access(struct vm_area_struct *vma, unsigned long addr,
 			       void *buf, int len, int write)
