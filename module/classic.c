@@ -108,10 +108,10 @@ static int mmapdemo_classic_remap(struct vm_area_struct *vma,
  * already: describe it, let the node's prepare check and change the
  * description, apply the result to the VMA.
  */
-static int mmapdemo_classic_prepare(struct file *file,
-				    struct vm_area_struct *vma,
-				    struct vm_area_desc *desc,
-				    int (*prepare)(struct vm_area_desc *desc))
+static __always_inline int
+mmapdemo_classic_prepare(struct file *file, struct vm_area_struct *vma,
+			 struct vm_area_desc *desc,
+			 int (*prepare)(struct vm_area_desc *desc))
 {
 	int ret;
 
