@@ -106,12 +106,16 @@ static int mmapdemo_classic_remap(struct vm_area_struct *vma,
 /*
  * What 7.3's __mmap_region() does around a prepare, for a VMA that exists
  * already: describe it, let the node's prepare check and change the
- * description, apply the result, run the action, call ->mapped.
+ * description, apply the result to the VMA.
  */
-static int mmapdemo_classic(struct file *file, struct vm_area_struct *vma,
-			    int (*prepare)(struct vm_area_desc *desc))
+static __always_inline int
+mmapdemo_classic_prepare(struct file *file, struct vm_area_struct *vma,
+			 struct vm_area_desc *desc,
+			 int (*prepare)(struct vm_area_desc *desc))
 {
-	struct vm_area_desc desc = {
+	int ret;
+
+	*desc = (struct vm_area_desc){
 		.mm = vma->vm_mm,
 		.file = file,
 		.start = vma->vm_start,
@@ -120,18 +124,29 @@ static int mmapdemo_classic(struct file *file, struct vm_area_struct *vma,
 		.vm_flags = vma->vm_flags,
 		.page_prot = vma->vm_page_prot,
 	};
+	ret = prepare(desc);
+	if (ret)
+		return ret;
+	vm_flags_clear(vma, vma->vm_flags & ~desc->vm_flags);
+	vm_flags_set(vma, desc->vm_flags & ~vma->vm_flags);
+	vma->vm_page_prot = desc->page_prot;
+	vma->vm_ops = desc->vm_ops;
+	vma->vm_private_data = desc->private_data;
+	return 0;
+}
+
+/* The buffer's nodes: then run the action and call ->mapped. */
+static int mmapdemo_classic(struct file *file, struct vm_area_struct *vma,
+			    int (*prepare)(struct vm_area_desc *desc))
+{
+	struct vm_area_desc desc;
 	struct mmapdemo_map *map;
 	int ret;
 
-	ret = prepare(&desc);
+	ret = mmapdemo_classic_prepare(file, vma, &desc, prepare);
 	if (ret)
 		return ret;
 	map = desc.private_data;
-
-	vm_flags_clear(vma, vma->vm_flags & ~desc.vm_flags);
-	vm_flags_set(vma, desc.vm_flags & ~vma->vm_flags);
-	vma->vm_ops = desc.vm_ops;
-	vma->vm_private_data = map;
 
 	/*
 	 * On failure the core unmaps what was mapped after we return, and
@@ -167,3 +182,14 @@ int mmapdemo_classic_huge_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return mmapdemo_classic(file, vma, mmapdemo_huge_mmap_prepare);
 }
+
+#if IS_ENABLED(CONFIG_PCI)
+/* The BAR: flags, caching and vm_ops; faults fill it (bar.c says why). */
+int mmapdemo_classic_bar_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vm_area_desc desc;
+
+	return mmapdemo_classic_prepare(file, vma, &desc,
+					mmapdemo_bar_mmap_prepare);
+}
+#endif

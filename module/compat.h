@@ -124,6 +124,7 @@ int mmapdemo_classic_fault_mmap(struct file *file, struct vm_area_struct *vma);
 int mmapdemo_classic_batched_mmap(struct file *file,
 				  struct vm_area_struct *vma);
 int mmapdemo_classic_huge_mmap(struct file *file, struct vm_area_struct *vma);
+int mmapdemo_classic_bar_mmap(struct file *file, struct vm_area_struct *vma);
 #elif !IS_ENABLED(CONFIG_CONTIG_ALLOC)
 /* 7.3's remap is one action over one PFN range: a buffer in one piece. */
 #error "mmapdemo needs CONFIG_CONTIG_ALLOC (alloc_contig_pages())"

@@ -39,7 +39,7 @@ static char mmapdemo_size_arg[32] = "4M";
 module_param_string(size, mmapdemo_size_arg, sizeof(mmapdemo_size_arg), 0444);
 MODULE_PARM_DESC(size, "Buffer size: 1 byte to 1G, K/M/G suffix allowed, rounded up to pages (default 4M)");
 
-static ushort mmapdemo_mode = 0600;
+ushort mmapdemo_mode = 0600;
 module_param_named(mode, mmapdemo_mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "Permissions of the /dev/mmapdemo* nodes, 0 to 0666 (default 0600; prefer the udev rule)");
 
@@ -132,6 +132,10 @@ static int __init mmapdemo_init(void)
 		if (ret)
 			goto err_deregister_nodes;
 	}
+	/* Binds the devices present now and any that appear later. */
+	ret = mmapdemo_pci_register();
+	if (ret)
+		goto err_deregister_nodes;
 	return 0;
 
 err_deregister_nodes:
@@ -146,6 +150,7 @@ static void __exit mmapdemo_exit(void)
 	struct mmapdemo_dev *dev = &mmapdemo_dev;
 	int i;
 
+	mmapdemo_pci_unregister();
 	for (i = MMAPDEMO_NODES - 1; i >= 0; i--)
 		misc_deregister(&dev->nodes[i].misc);
 	/*

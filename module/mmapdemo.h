@@ -21,6 +21,10 @@
  *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
  *   sysfs.c   the same statistics as sysfs attributes
  *   trace.c   the tracepoints of trace.h (mmap, fault, sigbus, resize)
+ *   pci.c     the PCI driver: binds ivshmem-plain, claims its memory BAR
+ *   bar.c     /dev/mmapdemo-bar: that BAR mapped write-combining by
+ *             fault, revoked on removal
+ *   mapping.c the driver-owned address_space that revocation zaps
  */
 #ifndef MMAPDEMO_H
 #define MMAPDEMO_H
@@ -242,6 +246,7 @@ extern const struct file_operations mmapdemo_fault_fops;
 extern const struct file_operations mmapdemo_batched_fops;
 extern const struct file_operations mmapdemo_huge_fops;
 extern const struct attribute_group *mmapdemo_groups[];
+extern ushort mmapdemo_mode;
 
 struct mmapdemo_buf *mmapdemo_cur_buf(struct mmapdemo_dev *dev);
 int mmapdemo_buf_alloc_pages(struct mmapdemo_buf *buf);
@@ -276,5 +281,43 @@ void mmapdemo_sysfs_init(void);
 
 /* ioctl.c */
 long mmapdemo_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/*
+ * A PCI memory BAR behind /dev/mmapdemo-bar (pci.c, bar.c).  @lock is the
+ * revocation lock: faults, read, write and ->access run under it held for
+ * reading and check @gone; removal sets @gone and zaps every PTE under it
+ * held for writing.  Lock order: mmap_lock, @lock, @open_lock.
+ */
+struct mmapdemo_bar {
+	struct kref ref;		/* the device's, and one per open file */
+	phys_addr_t start;
+	resource_size_t len;		/* bytes, whole pages */
+	void __iomem *vaddr;		/* write-combining, until removal */
+	struct rw_semaphore lock;
+	bool gone;
+	/* the shared address_space (mapping.c), while a file is open */
+	struct mutex open_lock;
+	unsigned int open_count;
+	struct inode *inode;
+	struct miscdevice misc;
+};
+
+#if IS_ENABLED(CONFIG_PCI)
+int mmapdemo_pci_register(void);
+void mmapdemo_pci_unregister(void);
+#else
+static inline int mmapdemo_pci_register(void) { return 0; }
+static inline void mmapdemo_pci_unregister(void) { }
+#endif
+
+/* bar.c */
+extern const struct file_operations mmapdemo_bar_fops;
+int mmapdemo_bar_mmap_prepare(struct vm_area_desc *desc);
+void mmapdemo_bar_revoke(struct mmapdemo_bar *bar);
+void mmapdemo_bar_free(struct kref *ref);
+
+/* mapping.c */
+struct inode *mmapdemo_inode_get(void);
+void mmapdemo_inode_put(struct inode *inode);
 
 #endif /* MMAPDEMO_H */

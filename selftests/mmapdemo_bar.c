@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/mmapdemo-bar: BAR2 of QEMU's ivshmem-plain (PCI 1af4:1110), RAM
+ * that QEMU backs with a host file (scripts/vm-run -I).  The node is a
+ * file of the BAR's size; its mapping is device memory: MAP_SHARED only,
+ * never executable, VM_IO | VM_PFNMAP, write-combining in the PAT list.
+ *
+ * The host wrote a pattern into the file before the boot and checks,
+ * after the guest exited, the one this program stores through the
+ * mapping (mmapdemo_bar.h; scripts/ivshmem-pattern, scripts/check).
+ *
+ * Skipped only when the guest has no ivshmem-plain function: with one,
+ * a missing node fails every test.  The last test removes the PCI device
+ * under a live mapping (SIGBUS, ENODEV) and rescans the bus to bring it
+ * back.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mmapdemo_util.h"
+#include "mmapdemo_bar.h"
+
+#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define BAR_LINK	"/sys/class/misc/mmapdemo-bar/device"
+#define PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
+
+/* "0x1af4\n" in a PCI function's sysfs @attr: the value, or -1. */
+static long pci_attr(const char *bdf, const char *attr)
+{
+	char path[PATH_MAX];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%li", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool is_ivshmem(const char *bdf)
+{
+	return pci_attr(bdf, "vendor") == 0x1af4 &&
+	       pci_attr(bdf, "device") == 0x1110;
+}
+
+/* How many ivshmem-plain functions the guest has. */
+static int ivshmem_functions(void)
+{
+	DIR *d = opendir(PCI_DEVICES);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && is_ivshmem(e->d_name))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The node's PCI function, from its misc device's parent link. */
+static int bar_bdf(char *bdf, size_t len)
+{
+	char link[PATH_MAX], *slash;
+	ssize_t n = readlink(BAR_LINK, link, sizeof(link) - 1);
+
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	slash = slash ? slash + 1 : link;
+	if (strlen(slash) >= len)
+		return -ENAMETOOLONG;
+	memcpy(bdf, slash, strlen(slash) + 1);
+	return 0;
+}
+
+/* BAR @bar's "start end flags" line of sysfs resource: 0 or -1. */
+static int bar_range(const char *bdf, int bar, unsigned long long *start,
+		     unsigned long long *end)
+{
+	char path[PATH_MAX], line[128];
+	unsigned long long flags;
+	int i, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
+		if (i == bar &&
+		    sscanf(line, "%llx %llx %llx", start, end, &flags) == 3 &&
+		    *end > *start)
+			ret = 0;
+	fclose(f);
+	return ret;
+}
+
+/* Wait up to @ms for the node to exist (@present) or not. */
+static bool wait_bar_node(bool present, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		if ((access(MMD_BAR_DEV, F_OK) == 0) == present)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* The first byte of @p that is not pattern byte i (@host or guest's). */
+static size_t first_bad(const unsigned char *p, size_t len,
+			bool host)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (host ? MMD_BAR_HOST_BYTE(i) : MMD_BAR_GUEST_BYTE(i)))
+			break;
+	return i;
+}
+
+FIXTURE(bar) {
+	int fd;
+	size_t size;		/* BAR2's length, from sysfs */
+	size_t page;
+	unsigned long long start, end;	/* BAR2, inclusive */
+	char bdf[64];
+};
+
+FIXTURE_SETUP(bar)
+{
+	int ret;
+
+	self->fd = -1;
+	self->page = sysconf(_SC_PAGESIZE);
+	if (!ivshmem_functions())
+		SKIP(return, "no ivshmem-plain function (PCI 1af4:1110): QEMU ran without it");
+	ret = mmd_ensure();
+	ASSERT_EQ(0, ret) TH_LOG("loading mmapdemo: %s", strerror(-ret));
+	/* the PCI driver binds at load time; devtmpfs follows the uevent */
+	ASSERT_TRUE(wait_bar_node(true, 2000))
+		TH_LOG("an ivshmem-plain function is there, but not " MMD_BAR_DEV);
+	ASSERT_EQ(0, bar_bdf(self->bdf, sizeof(self->bdf)))
+		TH_LOG("no %s: the misc device's parent is not the PCI device",
+		       BAR_LINK);
+	ASSERT_EQ(0, bar_range(self->bdf, 2, &self->start, &self->end))
+		TH_LOG("%s: no BAR2 in %s/%s/resource", self->bdf, PCI_DEVICES,
+		       self->bdf);
+	self->size = self->end - self->start + 1;
+	/* the regions of mmapdemo_bar.h must fit */
+	ASSERT_LE(MMD_BAR_SCRATCH_OFF + MMD_BAR_REGION, self->size);
+	self->fd = open(MMD_BAR_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(bar)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* The node stands for the ivshmem function: its parent is one. */
+TEST_F(bar, node_of_an_ivshmem_function)
+{
+	EXPECT_TRUE(is_ivshmem(self->bdf)) TH_LOG("%s is not 1af4:1110",
+						  self->bdf);
+}
+
+/* The file is BAR2, as long as sysfs says, and a power of 2 (QEMU's). */
+TEST_F(bar, size_is_bar2_length)
+{
+	EXPECT_EQ((off_t)self->size, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, self->size & (self->size - 1));
+}
+
+/* What the host wrote before the boot, through the mapping and read(). */
+TEST_F(bar, host_pattern_through_mmap_and_pread)
+{
+	static unsigned char buf[MMD_BAR_REGION];
+	unsigned char *p;
+	size_t bad;
+
+	p = mmap(NULL, MMD_BAR_REGION, PROT_READ, MAP_SHARED, self->fd,
+		 MMD_BAR_HOST_OFF);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	bad = first_bad(p, MMD_BAR_REGION, true);
+	EXPECT_EQ(MMD_BAR_REGION, bad)
+		TH_LOG("mapping: byte %zu is 0x%02x, the host wrote 0x%02x",
+		       bad, p[bad], MMD_BAR_HOST_BYTE(bad));
+	munmap(p, MMD_BAR_REGION);
+
+	ASSERT_EQ(MMD_BAR_REGION, pread(self->fd, buf, sizeof(buf),
+					MMD_BAR_HOST_OFF));
+	bad = first_bad(buf, MMD_BAR_REGION, true);
+	EXPECT_EQ(MMD_BAR_REGION, bad)
+		TH_LOG("pread: byte %zu is 0x%02x, the host wrote 0x%02x",
+		       bad, buf[bad], MMD_BAR_HOST_BYTE(bad));
+}
+
+/*
+ * Plain stores through the mapping (no msync: a PFN map has no page
+ * cache to write back), read back by pread.  The host checks these bytes
+ * in its file after the guest exited.
+ */
+TEST_F(bar, stores_through_mapping_reach_pread_and_host)
+{
+	static unsigned char buf[MMD_BAR_REGION];
+	unsigned char *p;
+	size_t i, bad;
+
+	p = mmap(NULL, MMD_BAR_REGION, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->fd, MMD_BAR_GUEST_OFF);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	for (i = 0; i < MMD_BAR_REGION; i++)
+		p[i] = MMD_BAR_GUEST_BYTE(i);
+	ASSERT_EQ(MMD_BAR_REGION, pread(self->fd, buf, sizeof(buf),
+					MMD_BAR_GUEST_OFF));
+	bad = first_bad(buf, MMD_BAR_REGION, false);
+	EXPECT_EQ(MMD_BAR_REGION, bad)
+		TH_LOG("pread: byte %zu is 0x%02x, stored 0x%02x", bad,
+		       buf[bad], MMD_BAR_GUEST_BYTE(bad));
+	munmap(p, MMD_BAR_REGION);
+}
+
+/* pwrite() into a range already mapped and touched: the mapping sees it. */
+TEST_F(bar, pwrite_reaches_the_mapping)
+{
+	unsigned char buf[256];
+	unsigned char *p;
+	size_t i;
+
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->fd,
+		 MMD_BAR_SCRATCH_OFF);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	buf[0] = p[0] + 1;		/* fault it in, then differ from it */
+	for (i = 1; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(buf[0] + 37 * i);
+	ASSERT_EQ(sizeof(buf), pwrite(self->fd, buf, sizeof(buf),
+				      MMD_BAR_SCRATCH_OFF));
+	for (i = 0; i < sizeof(buf); i++)
+		if (p[i] != buf[i])
+			break;
+	EXPECT_EQ(sizeof(buf), i) TH_LOG("byte %zu: 0x%02x, wrote 0x%02x", i,
+					 p[i], buf[i]);
+	munmap(p, self->page);
+}
+
+/* Each refusal with its errno, and nothing mapped. */
+TEST_F(bar, refusals)
+{
+	size_t pg = self->page;
+	off_t top = INT64_MAX & ~(off_t)(pg - 1);
+	static const struct {
+		const char *what;
+		int prot, flags, err;
+	} modes[] = {
+		{ "MAP_PRIVATE", PROT_READ, MAP_PRIVATE, EINVAL },
+		{ "PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED, EPERM },
+	};
+	const struct {
+		const char *what;
+		off_t off;
+		size_t len;
+	} ranges[] = {
+		{ "offset + length past the end", self->size - pg, 2 * pg },
+		{ "length > size", 0, self->size + pg },
+		{ "offset = size", self->size, pg },
+		{ "largest page-aligned offset (wraps)", top, 2 * pg },
+		{ "unaligned offset", 1, pg },
+	};
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		errno = 0;
+		p = mmap(NULL, pg, modes[i].prot, modes[i].flags, self->fd, 0);
+		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", modes[i].what);
+		EXPECT_EQ(modes[i].err, errno)
+			TH_LOG("%s: %s", modes[i].what, strerror(errno));
+		if (p != MAP_FAILED)
+			munmap(p, pg);
+	}
+	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
+		errno = 0;
+		p = mmap(NULL, ranges[i].len, PROT_READ, MAP_SHARED, self->fd,
+			 ranges[i].off);
+		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", ranges[i].what);
+		EXPECT_EQ(EINVAL, errno)
+			TH_LOG("%s: %s", ranges[i].what, strerror(errno));
+		if (p != MAP_FAILED)
+			munmap(p, ranges[i].len);
+	}
+}
+
+/* smaps' VmFlags of the mapping: io pf dd de, as device memory is. */
+TEST_F(bar, vmflags_io_pfnmap_dontdump_dontexpand)
+{
+	static const char * const want[] = { "io", "pf", "dd", "de" };
+	char line[512], flags[512] = "";
+	unsigned long lo, hi;
+	bool in = false;
+	unsigned int i;
+	char tok[8];
+	void *p;
+	FILE *f;
+
+	p = mmap(NULL, 2 * self->page, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	f = fopen("/proc/self/smaps", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		/* a VMA's first line; no field's name is hex, then '-' */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo == (unsigned long)p;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			snprintf(flags, sizeof(flags), "%s ", line + 8);
+	}
+	fclose(f);
+	ASSERT_NE(0, flags[0]) TH_LOG("no VmFlags for the mapping at %p", p);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		snprintf(tok, sizeof(tok), " %s ", want[i]);
+		flags[strcspn(flags, "\n")] = ' ';
+		EXPECT_NE(NULL, strstr(flags, tok))
+			TH_LOG("VmFlags lack %s:%s", want[i], flags);
+	}
+	munmap(p, 2 * self->page);
+}
+
+/*
+ * The BAR is write-combining in PAT's list of reservations, and nothing
+ * of another type overlaps it (an uncached ioremap of the BAR would, and
+ * would turn every WC mapping into UC- without a word).
+ */
+TEST_F(bar, pat_memtype_write_combining)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned long long s, e, bar_end = self->end + 1;
+	char line[256], type[64];
+	int wc = 0, other = 0;
+	unsigned char *p;
+	FILE *f;
+
+	if (access("/sys/kernel/debug/x86", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	/* mapped and touched, in case a reservation is made on first use */
+	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ(MMD_BAR_HOST_BYTE(0), p[0]);
+	f = fopen(PAT_LIST, "r");
+	ASSERT_NE(NULL, f)
+		TH_LOG("%s: %s (a kernel without CONFIG_X86_PAT or debugfs, or booted with nopat)",
+		       PAT_LIST, strerror(errno));
+	/* "PAT: [mem 0x<start>-0x<end, exclusive>] write-combining" */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e,
+			   type) != 3 || s >= bar_end || e <= self->start)
+			continue;
+		if (!strcmp(type, "write-combining") && s <= self->start &&
+		    e >= bar_end) {
+			wc++;
+		} else if (strcmp(type, "write-combining")) {
+			other++;
+			TH_LOG("over BAR2: %s", line);
+		}
+	}
+	fclose(f);
+	munmap(p, self->page);
+	EXPECT_LE(1, wc) TH_LOG("no write-combining line covers BAR2 [0x%llx-0x%llx]",
+				self->start, bar_end);
+	EXPECT_EQ(0, other);
+#else
+	SKIP(return, "PAT is x86's");
+#endif
+}
+
+/*
+ * /proc/PID/mem (a debugger's view) cannot pin a PFN map's pages; the
+ * driver's vm_ops->access reads and writes the BAR for it, even where
+ * the process never touched the mapping.
+ */
+TEST_F(bar, proc_mem_reads_and_writes_untouched_pages)
+{
+	size_t pg = self->page, off = 3 * pg + 100, bad;
+	unsigned char buf[256], got[256];
+	unsigned char *host, *scratch;
+	size_t i;
+	int mem;
+
+	host = mmap(NULL, MMD_BAR_REGION, PROT_READ, MAP_SHARED, self->fd,
+		    MMD_BAR_HOST_OFF);
+	ASSERT_NE(MAP_FAILED, host) TH_LOG("mmap: %s", strerror(errno));
+	scratch = mmap(NULL, MMD_BAR_REGION, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, self->fd, MMD_BAR_SCRATCH_OFF);
+	ASSERT_NE(MAP_FAILED, scratch) TH_LOG("mmap: %s", strerror(errno));
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, mem);
+
+	ASSERT_EQ(sizeof(got), pread(mem, got, sizeof(got),
+				     (uintptr_t)host + off))
+		TH_LOG("/proc/self/mem read: %s", strerror(errno));
+	for (bad = 0; bad < sizeof(got); bad++)
+		if (got[bad] != MMD_BAR_HOST_BYTE(off + bad))
+			break;
+	EXPECT_EQ(sizeof(got), bad) TH_LOG("byte %zu: 0x%02x, the host wrote 0x%02x",
+					   off + bad, got[bad],
+					   MMD_BAR_HOST_BYTE(off + bad));
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(0xa5 ^ (i * 11));
+	ASSERT_EQ(sizeof(buf), pwrite(mem, buf, sizeof(buf),
+				      (uintptr_t)scratch + off))
+		TH_LOG("/proc/self/mem write: %s", strerror(errno));
+	ASSERT_EQ(sizeof(got), pread(self->fd, got, sizeof(got),
+				     MMD_BAR_SCRATCH_OFF + off));
+	EXPECT_EQ(0, memcmp(buf, got, sizeof(buf)));
+
+	close(mem);
+	munmap(scratch, MMD_BAR_REGION);
+	munmap(host, MMD_BAR_REGION);
+}
+
+/*
+ * Hot removal under a live mapping, in this process and in a child that
+ * inherited it: every later access is SIGBUS, the open file answers
+ * ENODEV, the node goes away; a rescan brings the function back with the
+ * same bytes (they are the host's file).  Last, as it re-creates the
+ * device.
+ */
+TEST_F(bar, remove_while_mapped_then_rescan)
+{
+	char path[PATH_MAX], c = 0, bdf[64];
+	size_t pg = self->page;
+	int pipefd[2], st, fd2;
+	unsigned char *p, *q;
+	pid_t child;
+
+	p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		 MMD_BAR_HOST_OFF);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ(MMD_BAR_HOST_BYTE(0), p[0]);
+	ASSERT_EQ(0, pipe(pipefd));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		/* keeps the mapping; touches it once the device is gone */
+		close(pipefd[1]);
+		if (read(pipefd[0], &c, 1) != 1)
+			_exit(2);
+		_exit(p[0] == MMD_BAR_HOST_BYTE(0) ? 0 : 3);
+	}
+	close(pipefd[0]);
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", self->bdf);
+	ASSERT_EQ(0, mmd_write_file(path, "1"));
+
+	/* From here on, no ASSERT until the rescan: the device comes back. */
+	EXPECT_EQ(1, write(pipefd[1], &c, 1));
+	close(pipefd[1]);
+	EXPECT_EQ(child, waitpid(child, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS)
+		TH_LOG("child: status 0x%x, not killed by SIGBUS", st);
+	EXPECT_EQ(SIGBUS, mmd_probe_read(p));		/* was mapped */
+	EXPECT_EQ(SIGBUS, mmd_probe_read(p + pg));	/* never touched */
+	EXPECT_EQ(-1, pread(self->fd, &c, 1, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, pwrite(self->fd, &c, 1, MMD_BAR_SCRATCH_OFF));
+	EXPECT_EQ(ENODEV, errno);
+	q = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+	EXPECT_EQ(MAP_FAILED, q);
+	EXPECT_EQ(ENODEV, errno);
+	if (q != MAP_FAILED)
+		munmap(q, pg);
+	EXPECT_TRUE(wait_bar_node(false, 10000))
+		TH_LOG(MMD_BAR_DEV " still there after the removal");
+
+	EXPECT_EQ(0, mmd_write_file("/sys/bus/pci/rescan", "1"));
+	ASSERT_TRUE(wait_bar_node(true, 10000))
+		TH_LOG(MMD_BAR_DEV " did not come back within 10 s of the rescan");
+	ASSERT_EQ(0, bar_bdf(bdf, sizeof(bdf)));
+	EXPECT_TRUE(is_ivshmem(bdf));
+	fd2 = open(MMD_BAR_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd2) TH_LOG("open after rescan: %s", strerror(errno));
+	q = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd2, MMD_BAR_HOST_OFF);
+	ASSERT_NE(MAP_FAILED, q) TH_LOG("mmap after rescan: %s",
+					strerror(errno));
+	EXPECT_EQ(pg, first_bad(q, pg, true));
+	munmap(q, pg);
+	close(fd2);
+
+	EXPECT_EQ(0, munmap(p, 2 * pg));
+	EXPECT_EQ(0, close(self->fd));
+	self->fd = -1;
+}
+
+TEST_HARNESS_MAIN
