@@ -13,7 +13,8 @@
  * completes without reaching an Nth allocation: N - 1 is the number of
  * injection points on that path, the kernel's own (VMA, page tables,
  * struct file, module loader) and the driver's.  Each injected failure must
- * end in success or a documented errno (ENOMEM), with nothing half done:
+ * end in success or a documented errno (ENOMEM; for a load, also the
+ * driver core's EINVAL, see core_einval()), with nothing half done:
  * after a failed load nothing is registered, after a failed RESIZE the old
  * buffer is intact, after every attempt the device passes a basic check
  * (open, INFO, map, store, CHECKSUM, read back, unmap).  Leaks are the
@@ -55,6 +56,7 @@ struct path {
 };
 
 static int failnth = -1;
+static int kmsg = -1;	/* /dev/kmsg, read from where an attempt began */
 
 static void fail_nth_set(unsigned int n)
 {
@@ -72,6 +74,40 @@ static unsigned int fail_nth_left(void)
 	if (pread(failnth, b, sizeof(b) - 1, 0) < 0)
 		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
 	return strtoul(b, NULL, 10);
+}
+
+/*
+ * 7.3's module_add_driver() (drivers/base/module.c) returns -EINVAL when
+ * kobject_create_and_add() cannot make /sys/module/mmapdemo/drivers, an
+ * allocation that failed whatever the errno says; bus_add_driver() then
+ * logs "failed to create module links for mmapdemo" and unregisters the
+ * PCI driver, and our init unwinds.  So a load may fail with EINVAL, but
+ * only with that line in the kernel log since the attempt began: any
+ * other EINVAL fails the path.
+ */
+static void kmsg_skip(void)
+{
+	lseek(kmsg, 0, SEEK_END);
+}
+
+static bool core_einval(void)
+{
+	static const char line[] = "failed to create module links for mmapdemo";
+	char rec[1024];
+	bool found = false;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* records overwritten: go on */
+			continue;
+		if (n <= 0)			/* EAGAIN: read them all */
+			break;
+		rec[n] = 0;
+		if (strstr(rec, line))
+			found = true;
+	}
+	return found;
 }
 
 static uint64_t checksum(int fd, uint64_t off, uint64_t len)
@@ -210,6 +246,31 @@ static int load_after(struct state *st, const struct path *p, int ret)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A buffer of 2 MiB or more is one contiguous range (module/buffer.c), and
+ * hundreds of loads and unloads under KASAN, kmemleak and page_owner
+ * scatter unmovable allocations over memory: measured on 7.3-debug, after
+ * about 650 loads of size=2052K a plain insmod failed with ENOMEM twice in
+ * a row and passed after compaction, and the same is seen after the soak
+ * (scripts/guest-fuzz).  That ENOMEM is the buffer's documented answer on
+ * a fragmented machine, not an outcome of injection: a load that fails
+ * before it reaches the Nth allocation is tried again with the same N, up
+ * to five times, each after dropping caches and compacting memory, so
+ * that no injection point after the buffer's allocation is skipped; the
+ * messages say so.  True when the attempt should be made again.
+ */
+static bool fragmented(const struct path *p, int ret, unsigned int n, int *tries)
+{
+	if (ret != -ENOMEM || p->op != load_op || p->arg <= PS || *tries >= 5)
+		return false;
+	ksft_print_msg("%s: ENOMEM before allocation %u: compacting memory, try %d of 5\n",
+		       p->name, n, ++*tries);
+	mmd_write_file("/proc/sys/vm/drop_caches", "3");
+	mmd_write_file("/proc/sys/vm/compact_memory", "1");
+	sleep(1);
+	return true;
 }
 
 /* ---- open ---- */
@@ -480,6 +541,9 @@ int main(void)
 	if (failnth < 0)
 		ksft_exit_skip("no /proc/thread-self/fail-nth: a kernel without CONFIG_FAULT_INJECTION\n");
 	setup_injection();
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (kmsg < 0)
+		ksft_exit_fail_msg("/dev/kmsg: %s\n", strerror(errno));
 	if (mmd_ensure())
 		ksft_exit_fail_msg("cannot load mmapdemo\n");
 	kctx = kmod_new(NULL, NULL);
@@ -495,7 +559,7 @@ int main(void)
 
 	for (i = 0; i < ARRAY_SIZE(paths); i++) {
 		const struct path *p = &paths[i];
-		unsigned int ok = 0, nomem = 0, bad = 0;
+		unsigned int ok = 0, nomem = 0, core = 0, bad = 0;
 		struct timespec t0, t1;
 
 		if (only && !strstr(p->name, only)) {
@@ -504,8 +568,8 @@ int main(void)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (n = 1; n <= max; n++) {
-			int ret;
-
+			int ret, after, tries = 0;
+again:
 			memset(&st, 0, offsetof(struct state, buf));
 			st.fd = -1;
 			if (p->prepare && (ret = p->prepare(&st, p))) {
@@ -513,15 +577,22 @@ int main(void)
 				bad++;
 				break;
 			}
+			kmsg_skip();
 			fail_nth_set(n);
 			ret = p->op(&st, p);
 			if (fail_nth_left()) {
 				/* Done without an Nth allocation: N - 1 points. */
 				fail_nth_set(0);
-				p->after(&st, p, ret);
+				after = p->after(&st, p, ret);
+				if (fragmented(p, ret, n, &tries))
+					goto again;
 				if (ret) {
 					ksft_print_msg("%s: fails with nothing injected: %s\n",
 						       p->name, strerror(-ret));
+					bad++;
+				} else if (after) {
+					ksft_print_msg("%s: after the run with nothing injected\n",
+						       p->name);
 					bad++;
 				}
 				break;
@@ -530,6 +601,8 @@ int main(void)
 				ok++;
 			} else if (ret == -ENOMEM) {
 				nomem++;
+			} else if (ret == -EINVAL && p->op == load_op && core_einval()) {
+				core++;
 			} else {
 				ksft_print_msg("%s: allocation %u failed: %s, not ENOMEM\n",
 					       p->name, n, strerror(-ret));
@@ -556,8 +629,10 @@ int main(void)
 		if (mmd_ensure())
 			bad++;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ksft_test_result(!bad, "%s: %u injection points: %u absorbed, %u ENOMEM (%ld s)\n",
-				 p->name, n - 1, ok, nomem, (long)(t1.tv_sec - t0.tv_sec));
+		ksft_test_result(!bad, "%s: %u injection points: %u absorbed, %u ENOMEM%s (%ld s)\n",
+				 p->name, n - 1, ok, nomem + core,
+				 core ? " or the driver core's EINVAL" : "",
+				 (long)(t1.tv_sec - t0.tv_sec));
 	}
 	ksft_finished();
 }
