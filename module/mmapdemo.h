@@ -41,7 +41,7 @@
 #include "compat.h"
 
 /* modinfo's version; dkms.conf and debian/changelog carry the same. */
-#define MMAPDEMO_VERSION	"0.10.0"
+#define MMAPDEMO_VERSION	"0.11.0"
 
 /* Region arithmetic in pages, see the offset layout in the uapi header. */
 #define MMAPDEMO_REGION_PGSHIFT	(MMAPDEMO_REGION_SHIFT - PAGE_SHIFT)
