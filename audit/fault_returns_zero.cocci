@@ -2,7 +2,8 @@
 /// A vm_operations_struct .fault handler that returns 0 on a path where
 /// it did not set vmf->page, or VM_FAULT_NOPAGE on a path where it
 /// installed nothing (no vm_insert_*(), vmf_insert_*(), remap or call of
-/// another fault helper on the way).
+/// another fault helper on the way), written out or through a variable
+/// (ret = VM_FAULT_NOPAGE; ... return ret;).
 ///
 /// Why it is a bug (mmapdemo docs/guide.md section 3, and section 14:
 /// "past the end: VM_FAULT_SIGBUS, never 0 or NOPAGE with nothing
@@ -59,6 +60,31 @@ f(struct vm_fault *vmf)
 	return@p VM_FAULT_NOPAGE;
 }
 
+/* The same through a variable: ret = VM_FAULT_NOPAGE; ... return ret; */
+@nv exists@
+identifier fh.f, vmf, ret;
+expression list es;
+expression E;
+type T;
+position p;
+@@
+f(struct vm_fault *vmf)
+{
+	... when != \(vm_insert_page\|vm_insert_pages\|vm_insert_range\|vm_map_pages\|vm_map_pages_zero\|vmf_insert_pfn\|vmf_insert_pfn_prot\|vmf_insert_pfn_pmd\|vmf_insert_pfn_pud\|vmf_insert_mixed\|vmf_insert_mixed_mkwrite\|vmf_insert_page_mkwrite\|vmf_insert_folio_pmd\|vmf_insert_folio_pud\|remap_pfn_range\|io_remap_pfn_range\|vm_iomap_memory\|set_pte_at\|finish_fault\|filemap_map_pages\)(es)
+	    when != \(mutex_lock_interruptible\|mutex_lock_killable\|down_interruptible\|down_killable\|down_read_interruptible\|down_read_killable\|mmap_read_lock_killable\|dma_resv_lock_interruptible\|i915_gem_object_lock_interruptible\|signal_pending\|fatal_signal_pending\)(...)
+	    when any
+(
+	T ret = VM_FAULT_NOPAGE;
+|
+	ret = VM_FAULT_NOPAGE;
+)
+	... when != \(vm_insert_page\|vm_insert_pages\|vm_insert_range\|vm_map_pages\|vm_map_pages_zero\|vmf_insert_pfn\|vmf_insert_pfn_prot\|vmf_insert_pfn_pmd\|vmf_insert_pfn_pud\|vmf_insert_mixed\|vmf_insert_mixed_mkwrite\|vmf_insert_page_mkwrite\|vmf_insert_folio_pmd\|vmf_insert_folio_pud\|remap_pfn_range\|io_remap_pfn_range\|vm_iomap_memory\|set_pte_at\|finish_fault\|filemap_map_pages\)(es)
+	    when != \(mutex_lock_interruptible\|mutex_lock_killable\|down_interruptible\|down_killable\|down_read_interruptible\|down_read_killable\|mmap_read_lock_killable\|dma_resv_lock_interruptible\|i915_gem_object_lock_interruptible\|signal_pending\|fatal_signal_pending\)(...)
+	    when != ret = E
+	    when any
+	return@p ret;
+}
+
 @depends on context && z@
 position z.p;
 @@
@@ -68,6 +94,12 @@ position z.p;
 position n.p;
 @@
 * return@p VM_FAULT_NOPAGE;
+
+@depends on context && nv@
+position nv.p;
+identifier nv.ret;
+@@
+* return@p ret;
 
 @script:python depends on report && z@
 p << z.p;
@@ -90,3 +122,14 @@ coccilib.org.print_todo(p[0], "fault_returns_zero: 0 without vmf->page")
 p << n.p;
 @@
 coccilib.org.print_todo(p[0], "fault_returns_zero: NOPAGE with nothing installed")
+
+@script:python depends on report && nv@
+p << nv.p;
+f << fh.f;
+@@
+coccilib.report.print_report(p[0], "fault_returns_zero: %s() returns VM_FAULT_NOPAGE through a variable having installed nothing (guide section 3)" % f)
+
+@script:python depends on org && nv@
+p << nv.p;
+@@
+coccilib.org.print_todo(p[0], "fault_returns_zero: NOPAGE through a variable with nothing installed")

@@ -4,7 +4,8 @@
 /// vm_end, vma_pages(), vma_start_pgoff(), desc->pgoff, vma_desc_size(),
 /// ...; the _full actions always), in a driver where no if () of a
 /// function taking the VMA or its descriptor tests the offset or the size
-/// (or a variable computed from them).
+/// (or a variable computed from them, or a helper given the VMA whose
+/// name says offset, size or length: mtdchar's get_vm_size(vma)).
 ///
 /// Why it is a bug (mmapdemo docs/guide.md section 1, "the offset and
 /// length against the buffer, in a form that cannot wrap", and section 14
@@ -49,15 +50,16 @@ T v = <+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|desc->pgoff\|desc->end
 
 @checked_vma exists@
 identifier f, vma;
+identifier h =~ "off\|size\|len";
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *vma, ...)
 {
 	... when any
 (
-	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\) ...+>) S1 else S2
+	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\|h(vma)\) ...+>) S1 else S2
 |
-	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\) ...+>) S1
+	if (<+... \(vma->vm_pgoff\|vma->vm_end\|vma_pages(vma)\|vma_start_pgoff(vma)\|vma_end_pgoff(vma)\|vma_last_pgoff(vma)\|h(vma)\) ...+>) S1
 )
 	... when any
 }
@@ -79,13 +81,14 @@ f(..., struct vm_area_desc *desc, ...)
 
 @checked_dv_vma exists@
 identifier f, a, v;
+identifier h =~ "off\|size\|len";
 type T;
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *a, ...)
 {
 	... when any
-	T v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\|vma_start_pgoff(a)\|vma_end_pgoff(a)\|vma_last_pgoff(a)\) ...+>;
+	T v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\|vma_start_pgoff(a)\|vma_end_pgoff(a)\|vma_last_pgoff(a)\|h(a)\) ...+>;
 	... when any
 (
 	if (<+... v ...+>) S1 else S2
@@ -97,12 +100,13 @@ f(..., struct vm_area_struct *a, ...)
 
 @checked_av_vma exists@
 identifier f, a, v;
+identifier h =~ "off\|size\|len";
 statement S1, S2;
 @@
 f(..., struct vm_area_struct *a, ...)
 {
 	... when any
-	v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\|vma_start_pgoff(a)\|vma_end_pgoff(a)\|vma_last_pgoff(a)\) ...+>;
+	v = <+... \(a->vm_pgoff\|a->vm_end\|vma_pages(a)\|vma_start_pgoff(a)\|vma_end_pgoff(a)\|vma_last_pgoff(a)\|h(a)\) ...+>;
 	... when any
 (
 	if (<+... v ...+>) S1 else S2
