@@ -15,6 +15,7 @@
 #   make fuzz            fuzzer, fail-nth injection, stress-ng, soak (debug)
 #   make lint            checkpatch --strict, sparse, W=1 on every kernel
 #   make audit [DIR=path]  the guide's pitfalls (audit/) over module/ and DIR
+#   make audit-eval      the rules' recall on real fixed bugs (audit/corpus)
 #   make bench           mmapdemo bench in a guest on every kernel, plots
 #   make trace-demo      the call graphs of 6.1, 6.12, 7.3 into docs/trace/
 #   make dkms-check      DKMS install, modprobe, verify, remove (as root)
@@ -61,7 +62,7 @@ MOD_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
 UAPI := include/uapi/linux/mmapdemo.h
 
 PHONY := all module user selftests help deps check check-the-checker fuzz \
-	lint audit demo trace-demo vm-run bench dkms-check deb deb-check clean
+	lint audit audit-eval demo trace-demo vm-run bench dkms-check deb deb-check clean
 .PHONY: $(PHONY)
 
 # The tool, then each module and the selftests if their prerequisites are
@@ -147,6 +148,9 @@ lint:
 
 audit:
 	scripts/audit $(DIR)
+
+audit-eval:
+	scripts/audit-eval
 
 demo:
 	KERNEL=$(KERNEL) scripts/demo
