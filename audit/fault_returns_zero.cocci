@@ -14,10 +14,12 @@
 ///
 /// The NOPAGE half knows only the insert functions listed below: a
 /// handler that installs through a helper of its own is reported too.
-/// A NOPAGE after an interruptible or killable wait (or a
-/// signal_pending() test) of the list below is not: the fault is retried once the signal is
-/// handled, which is what those handlers mean (etnaviv_gem_fault() and
-/// i915's vm_fault_cpu() in 7.3, found by the first version of this rule).
+/// A NOPAGE after a call whose name says interruptible or killable (a
+/// lock or wait, or a driver's wrapper of one: msm's
+/// msm_gem_lock_interruptible()) or a signal_pending() test is not: the
+/// fault is retried once the signal is handled, which is what those
+/// handlers mean (etnaviv_gem_fault(), i915's vm_fault_cpu() and
+/// msm_gem_fault() in 7.3, found by earlier versions of this rule).
 ///
 // Confidence: Moderate
 // Comments: measured on 7.3's drivers/ in mmapdemo's docs/audit.md
@@ -49,13 +51,14 @@ f(struct vm_fault *vmf)
 
 @n exists@
 identifier fh.f, vmf;
+identifier wait =~ "_interruptible\|_killable";
 expression list es;
 position p;
 @@
 f(struct vm_fault *vmf)
 {
 	... when != \(vm_insert_page\|vm_insert_pages\|vm_insert_range\|vm_map_pages\|vm_map_pages_zero\|vmf_insert_pfn\|vmf_insert_pfn_prot\|vmf_insert_pfn_pmd\|vmf_insert_pfn_pud\|vmf_insert_mixed\|vmf_insert_mixed_mkwrite\|vmf_insert_page_mkwrite\|vmf_insert_folio_pmd\|vmf_insert_folio_pud\|remap_pfn_range\|io_remap_pfn_range\|vm_iomap_memory\|set_pte_at\|finish_fault\|filemap_map_pages\)(es)
-	    when != \(mutex_lock_interruptible\|mutex_lock_killable\|down_interruptible\|down_killable\|down_read_interruptible\|down_read_killable\|mmap_read_lock_killable\|dma_resv_lock_interruptible\|i915_gem_object_lock_interruptible\|signal_pending\|fatal_signal_pending\)(...)
+	    when != \(wait\|signal_pending\|fatal_signal_pending\)(...)
 	    when any
 	return@p VM_FAULT_NOPAGE;
 }
@@ -63,6 +66,7 @@ f(struct vm_fault *vmf)
 /* The same through a variable: ret = VM_FAULT_NOPAGE; ... return ret; */
 @nv exists@
 identifier fh.f, vmf, ret;
+identifier wait =~ "_interruptible\|_killable";
 expression list es;
 expression E;
 type T;
@@ -71,7 +75,7 @@ position p;
 f(struct vm_fault *vmf)
 {
 	... when != \(vm_insert_page\|vm_insert_pages\|vm_insert_range\|vm_map_pages\|vm_map_pages_zero\|vmf_insert_pfn\|vmf_insert_pfn_prot\|vmf_insert_pfn_pmd\|vmf_insert_pfn_pud\|vmf_insert_mixed\|vmf_insert_mixed_mkwrite\|vmf_insert_page_mkwrite\|vmf_insert_folio_pmd\|vmf_insert_folio_pud\|remap_pfn_range\|io_remap_pfn_range\|vm_iomap_memory\|set_pte_at\|finish_fault\|filemap_map_pages\)(es)
-	    when != \(mutex_lock_interruptible\|mutex_lock_killable\|down_interruptible\|down_killable\|down_read_interruptible\|down_read_killable\|mmap_read_lock_killable\|dma_resv_lock_interruptible\|i915_gem_object_lock_interruptible\|signal_pending\|fatal_signal_pending\)(...)
+	    when != \(wait\|signal_pending\|fatal_signal_pending\)(...)
 	    when any
 (
 	T ret = VM_FAULT_NOPAGE;
@@ -79,7 +83,7 @@ f(struct vm_fault *vmf)
 	ret = VM_FAULT_NOPAGE;
 )
 	... when != \(vm_insert_page\|vm_insert_pages\|vm_insert_range\|vm_map_pages\|vm_map_pages_zero\|vmf_insert_pfn\|vmf_insert_pfn_prot\|vmf_insert_pfn_pmd\|vmf_insert_pfn_pud\|vmf_insert_mixed\|vmf_insert_mixed_mkwrite\|vmf_insert_page_mkwrite\|vmf_insert_folio_pmd\|vmf_insert_folio_pud\|remap_pfn_range\|io_remap_pfn_range\|vm_iomap_memory\|set_pte_at\|finish_fault\|filemap_map_pages\)(es)
-	    when != \(mutex_lock_interruptible\|mutex_lock_killable\|down_interruptible\|down_killable\|down_read_interruptible\|down_read_killable\|mmap_read_lock_killable\|dma_resv_lock_interruptible\|i915_gem_object_lock_interruptible\|signal_pending\|fatal_signal_pending\)(...)
+	    when != \(wait\|signal_pending\|fatal_signal_pending\)(...)
 	    when != ret = E
 	    when any
 	return@p ret;
