@@ -21,9 +21,12 @@
  *   ioctl.c   the ioctl ABI of <linux/mmapdemo.h>
  *   sysfs.c   the same statistics as sysfs attributes
  *   trace.c   the tracepoints of trace.h (mmap, fault, sigbus, resize)
- *   pci.c     the PCI driver: binds ivshmem-plain, claims its memory BAR
+ *   pci.c     the PCI driver: binds ivshmem-plain, claims its memory BAR;
+ *             binds edu (dma.c)
  *   bar.c     /dev/mmapdemo-bar: that BAR mapped write-combining by
  *             fault, revoked on removal
+ *   dma.c     /dev/mmapdemo-dma: edu's dma_alloc_coherent() buffer,
+ *             dma_mmap_coherent(), the copy ioctl, revoked on removal
  *   mapping.c the driver-owned address_space that revocation zaps
  */
 #ifndef MMAPDEMO_H
@@ -36,6 +39,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <uapi/linux/mmapdemo.h>
 
 #include "compat.h"
@@ -302,6 +306,31 @@ struct mmapdemo_bar {
 	struct miscdevice misc;
 };
 
+/*
+ * edu's DMA buffer behind /dev/mmapdemo-dma (pci.c, dma.c).  @lock is the
+ * revocation lock, as in struct mmapdemo_bar: ->mmap and copies run under
+ * it held for reading; removal sets @gone under it held for writing.
+ * @mms holds (mmgrab()) every mm that ran ->mmap, until the last release.
+ * Lock order: mmap_lock, @lock, @engine_lock; @open_lock, mmap_lock.
+ */
+struct mmapdemo_dma {
+	struct kref ref;		/* the device's, and one per open file */
+	struct pci_dev *pdev;
+	void __iomem *regs;		/* BAR 0, uncached */
+	void *cpu_addr;			/* dma_alloc_coherent() */
+	dma_addr_t dma_addr;
+	size_t size;
+	struct rw_semaphore lock;
+	bool gone;
+	struct mutex engine_lock;	/* one copy at a time */
+	bool broken;			/* a copy timed out */
+	struct mutex open_lock;
+	unsigned int open_count;
+	struct inode *inode;
+	struct xarray mms;
+	struct miscdevice misc;
+};
+
 #if IS_ENABLED(CONFIG_PCI)
 int mmapdemo_pci_register(void);
 void mmapdemo_pci_unregister(void);
@@ -315,6 +344,10 @@ extern const struct file_operations mmapdemo_bar_fops;
 int mmapdemo_bar_mmap_prepare(struct vm_area_desc *desc);
 void mmapdemo_bar_revoke(struct mmapdemo_bar *bar);
 void mmapdemo_bar_free(struct kref *ref);
+
+/* dma.c */
+int mmapdemo_edu_probe(struct pci_dev *pdev);
+void mmapdemo_edu_remove(struct pci_dev *pdev);
 
 /* mapping.c */
 struct inode *mmapdemo_inode_get(void);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The PCI half: a pci_driver that binds QEMU's ivshmem-plain and gives its
- * memory BAR a node, /dev/mmapdemo-bar (bar.c).  The model for a driver
+ * memory BAR a node, /dev/mmapdemo-bar (bar.c), and QEMU's edu, whose DMA
+ * buffer is /dev/mmapdemo-dma (dma.c).  The model for a driver
  * whose memory is a device's: claim the BAR, map it for the kernel with
  * the caching userspace will get, and on removal take every mapping back
  * before letting the BAR go.  Without such a device nothing binds and the
@@ -20,10 +21,19 @@
 /* ivshmem: BAR 0 registers (no use without interrupts), BAR 2 the memory. */
 #define MMAPDEMO_PCI_DEVICE_ID_IVSHMEM	0x1110
 #define MMAPDEMO_IVSHMEM_BAR		2
+/* edu: QEMU's educational device, a DMA engine (dma.c). */
+#define MMAPDEMO_PCI_VENDOR_ID_EDU	0x1234
+#define MMAPDEMO_PCI_DEVICE_ID_EDU	0x11e8
+
+/* 0 is what a driver_override binding brings (pci_device_id_any): refused. */
+enum { MMAPDEMO_IVSHMEM = 1, MMAPDEMO_EDU };
 
 static const struct pci_device_id mmapdemo_pci_ids[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET,
-		     MMAPDEMO_PCI_DEVICE_ID_IVSHMEM) },
+		     MMAPDEMO_PCI_DEVICE_ID_IVSHMEM),
+	  .driver_data = MMAPDEMO_IVSHMEM },
+	{ PCI_DEVICE(MMAPDEMO_PCI_VENDOR_ID_EDU, MMAPDEMO_PCI_DEVICE_ID_EDU),
+	  .driver_data = MMAPDEMO_EDU },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, mmapdemo_pci_ids);
@@ -31,9 +41,9 @@ MODULE_DEVICE_TABLE(pci, mmapdemo_pci_ids);
 /* One node name, so one device has it; others are left unbound. */
 static DEFINE_MUTEX(mmapdemo_pci_lock);
 static bool mmapdemo_bar_bound;
+static struct pci_dev *mmapdemo_edu_pdev;
 
-static int mmapdemo_pci_probe(struct pci_dev *pdev,
-			      const struct pci_device_id *id)
+static int mmapdemo_ivshmem_probe(struct pci_dev *pdev)
 {
 	const int nr = MMAPDEMO_IVSHMEM_BAR;
 	struct mmapdemo_bar *bar;
@@ -113,7 +123,7 @@ err_unlock:
  * mapping revoked, and only then the BAR released.  Open files keep the
  * struct (not the BAR) until their release.
  */
-static void mmapdemo_pci_remove(struct pci_dev *pdev)
+static void mmapdemo_ivshmem_remove(struct pci_dev *pdev)
 {
 	struct mmapdemo_bar *bar = pci_get_drvdata(pdev);
 
@@ -126,6 +136,46 @@ static void mmapdemo_pci_remove(struct pci_dev *pdev)
 	mmapdemo_bar_bound = false;
 	mutex_unlock(&mmapdemo_pci_lock);
 	kref_put(&bar->ref, mmapdemo_bar_free);
+}
+
+static int mmapdemo_pci_probe(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	int ret;
+
+	if (id->driver_data == MMAPDEMO_IVSHMEM)
+		return mmapdemo_ivshmem_probe(pdev);
+	if (id->driver_data != MMAPDEMO_EDU)
+		return -ENODEV;
+
+	mutex_lock(&mmapdemo_pci_lock);
+	if (mmapdemo_edu_pdev) {
+		dev_info(&pdev->dev, "/dev/mmapdemo-dma is another device's: not binding\n");
+		ret = -EBUSY;
+	} else {
+		ret = mmapdemo_edu_probe(pdev);
+		if (!ret)
+			mmapdemo_edu_pdev = pdev;
+	}
+	mutex_unlock(&mmapdemo_pci_lock);
+	return ret;
+}
+
+static void mmapdemo_pci_remove(struct pci_dev *pdev)
+{
+	bool edu;
+
+	mutex_lock(&mmapdemo_pci_lock);
+	edu = pdev == mmapdemo_edu_pdev;
+	mutex_unlock(&mmapdemo_pci_lock);
+	if (!edu) {
+		mmapdemo_ivshmem_remove(pdev);
+		return;
+	}
+	mmapdemo_edu_remove(pdev);
+	mutex_lock(&mmapdemo_pci_lock);
+	mmapdemo_edu_pdev = NULL;
+	mutex_unlock(&mmapdemo_pci_lock);
 }
 
 static struct pci_driver mmapdemo_pci_driver = {

@@ -150,11 +150,39 @@ struct mmapdemo_resize {
 	__u32 reserved;		/* must be 0 */
 };
 
+/*
+ * DMA_COPY, on /dev/mmapdemo-dma only (QEMU's edu device): the device's
+ * DMA engine reads [src, src + length) of the node's buffer into the
+ * device's own memory, then writes that to [dst, dst + length).  length is
+ * 1 to MMAPDEMO_DMA_COPY_MAX; both ranges lie inside the buffer (its size:
+ * lseek(fd, 0, SEEK_END)).  Any bad field is EINVAL and nothing reaches
+ * the device; ENODEV once the device is removed, ETIMEDOUT if it never
+ * finishes.  Needs a writable fd (EBADF).  MMAPDEMO_DMA_STREAMING makes
+ * the device use streaming mappings of a kernel page (dma_map_single())
+ * instead of the buffer's coherent one: the path that bounces through
+ * swiotlb.
+ */
+#define MMAPDEMO_DMA_STREAMING	(1U << 0)
+#define MMAPDEMO_DMA_FLAGS	MMAPDEMO_DMA_STREAMING
+/*
+ * edu's memory is 4 KiB, but QEMU 7.2's edu refuses a transfer that
+ * reaches its last byte, off by one, by aborting the whole VM.
+ */
+#define MMAPDEMO_DMA_COPY_MAX	4095
+
+struct mmapdemo_dma_copy {
+	__u64 src;
+	__u64 dst;
+	__u32 length;
+	__u32 flags;		/* MMAPDEMO_DMA_*; unknown bits: EINVAL */
+};
+
 #define MMAPDEMO_IOC_MAGIC	0xB6
 #define MMAPDEMO_IOC_INFO	_IOR(MMAPDEMO_IOC_MAGIC, 0x00, struct mmapdemo_info)
 #define MMAPDEMO_IOC_STATS	_IOR(MMAPDEMO_IOC_MAGIC, 0x01, struct mmapdemo_stats)
 #define MMAPDEMO_IOC_FILL	_IOW(MMAPDEMO_IOC_MAGIC, 0x02, struct mmapdemo_fill)
 #define MMAPDEMO_IOC_CHECKSUM	_IOWR(MMAPDEMO_IOC_MAGIC, 0x03, struct mmapdemo_checksum)
 #define MMAPDEMO_IOC_RESIZE	_IOW(MMAPDEMO_IOC_MAGIC, 0x04, struct mmapdemo_resize)
+#define MMAPDEMO_IOC_DMA_COPY	_IOW(MMAPDEMO_IOC_MAGIC, 0x05, struct mmapdemo_dma_copy)
 
 #endif /* _UAPI_LINUX_MMAPDEMO_H */
