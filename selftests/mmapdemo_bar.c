@@ -34,65 +34,14 @@
 #include "kselftest_harness.h"
 #include "mmapdemo_util.h"
 #include "mmapdemo_bar.h"
+#include "mmapdemo_pci.h"
 
-#define PCI_DEVICES	"/sys/bus/pci/devices"
 #define BAR_LINK	"/sys/class/misc/mmapdemo-bar/device"
 #define PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
 
-/* "0x1af4\n" in a PCI function's sysfs @attr: the value, or -1. */
-static long pci_attr(const char *bdf, const char *attr)
-{
-	char path[PATH_MAX];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, attr);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%li", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 static bool is_ivshmem(const char *bdf)
 {
-	return pci_attr(bdf, "vendor") == 0x1af4 &&
-	       pci_attr(bdf, "device") == 0x1110;
-}
-
-/* How many ivshmem-plain functions the guest has. */
-static int ivshmem_functions(void)
-{
-	DIR *d = opendir(PCI_DEVICES);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && is_ivshmem(e->d_name))
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* The node's PCI function, from its misc device's parent link. */
-static int bar_bdf(char *bdf, size_t len)
-{
-	char link[PATH_MAX], *slash;
-	ssize_t n = readlink(BAR_LINK, link, sizeof(link) - 1);
-
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	slash = slash ? slash + 1 : link;
-	if (strlen(slash) >= len)
-		return -ENAMETOOLONG;
-	memcpy(bdf, slash, strlen(slash) + 1);
-	return 0;
+	return pci_is(bdf, 0x1af4, 0x1110);
 }
 
 /* BAR @bar's "start end flags" line of sysfs resource: 0 or -1. */
@@ -115,20 +64,6 @@ static int bar_range(const char *bdf, int bar, unsigned long long *start,
 			ret = 0;
 	fclose(f);
 	return ret;
-}
-
-/* Wait up to @ms for the node to exist (@present) or not. */
-static bool wait_bar_node(bool present, int ms)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int waited;
-
-	for (waited = 0; waited <= ms; waited += 10) {
-		if ((access(MMD_BAR_DEV, F_OK) == 0) == present)
-			return true;
-		nanosleep(&ts, NULL);
-	}
-	return false;
 }
 
 /* The first byte of @p that is not pattern byte i (@host or guest's). */
@@ -157,14 +92,14 @@ FIXTURE_SETUP(bar)
 
 	self->fd = -1;
 	self->page = sysconf(_SC_PAGESIZE);
-	if (!ivshmem_functions())
+	if (!pci_functions(0x1af4, 0x1110))
 		SKIP(return, "no ivshmem-plain function (PCI 1af4:1110): QEMU ran without it");
 	ret = mmd_ensure();
 	ASSERT_EQ(0, ret) TH_LOG("loading mmapdemo: %s", strerror(-ret));
 	/* the PCI driver binds at load time; devtmpfs follows the uevent */
-	ASSERT_TRUE(wait_bar_node(true, 2000))
+	ASSERT_TRUE(pci_wait_node(MMD_BAR_DEV, true, 2000))
 		TH_LOG("an ivshmem-plain function is there, but not " MMD_BAR_DEV);
-	ASSERT_EQ(0, bar_bdf(self->bdf, sizeof(self->bdf)))
+	ASSERT_EQ(0, pci_node_bdf(BAR_LINK, self->bdf, sizeof(self->bdf)))
 		TH_LOG("no %s: the misc device's parent is not the PCI device",
 		       BAR_LINK);
 	ASSERT_EQ(0, bar_range(self->bdf, 2, &self->start, &self->end))
@@ -494,13 +429,13 @@ TEST_F(bar, remove_while_mapped_then_rescan)
 	EXPECT_EQ(ENODEV, errno);
 	if (q != MAP_FAILED)
 		munmap(q, pg);
-	EXPECT_TRUE(wait_bar_node(false, 10000))
+	EXPECT_TRUE(pci_wait_node(MMD_BAR_DEV, false, 10000))
 		TH_LOG(MMD_BAR_DEV " still there after the removal");
 
 	EXPECT_EQ(0, mmd_write_file("/sys/bus/pci/rescan", "1"));
-	ASSERT_TRUE(wait_bar_node(true, 10000))
+	ASSERT_TRUE(pci_wait_node(MMD_BAR_DEV, true, 10000))
 		TH_LOG(MMD_BAR_DEV " did not come back within 10 s of the rescan");
-	ASSERT_EQ(0, bar_bdf(bdf, sizeof(bdf)));
+	ASSERT_EQ(0, pci_node_bdf(BAR_LINK, bdf, sizeof(bdf)));
 	EXPECT_TRUE(is_ivshmem(bdf));
 	fd2 = open(MMD_BAR_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd2) TH_LOG("open after rescan: %s", strerror(errno));

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The PCI functions behind the PCI half's nodes, from sysfs: shared by
+ * mmapdemo_bar.c (ivshmem-plain) and mmapdemo_dma.c (edu).
+ */
+#ifndef MMAPDEMO_PCI_H
+#define MMAPDEMO_PCI_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCI_DEVICES	"/sys/bus/pci/devices"
+
+/* "0x1af4\n" in a PCI function's sysfs @attr: the value, or -1. */
+static inline long pci_attr(const char *bdf, const char *attr)
+{
+	char path[PATH_MAX];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", bdf, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%li", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static inline bool pci_is(const char *bdf, long vendor, long device)
+{
+	return pci_attr(bdf, "vendor") == vendor &&
+	       pci_attr(bdf, "device") == device;
+}
+
+/* How many functions of @vendor:@device the guest has. */
+static inline int pci_functions(long vendor, long device)
+{
+	DIR *d = opendir(PCI_DEVICES);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && pci_is(e->d_name, vendor, device))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A misc node's PCI function, from its @link ("/sys/class/misc/X/device"). */
+static inline int pci_node_bdf(const char *link, char *bdf, size_t len)
+{
+	char target[PATH_MAX], *slash;
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	slash = slash ? slash + 1 : target;
+	if (strlen(slash) >= len)
+		return -ENAMETOOLONG;
+	memcpy(bdf, slash, strlen(slash) + 1);
+	return 0;
+}
+
+/* Wait up to @ms for @node to exist (@present) or not. */
+static inline bool pci_wait_node(const char *node, bool present, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		if ((access(node, F_OK) == 0) == present)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+#endif /* MMAPDEMO_PCI_H */
