@@ -115,6 +115,13 @@ mmapdemo_classic_prepare(struct file *file, struct vm_area_struct *vma,
 {
 	int ret;
 
+	/*
+	 * vm_ops starts as the VMA's empty ones (vma_init()), as 7.3 starts
+	 * a descriptor with vma_dummy_vm_ops: a prepare that sets none must
+	 * not leave NULL, which makes the VMA anonymous to the core
+	 * (vma_is_anonymous()), and a read fault in a read-only shared one
+	 * then maps the zero page instead of SIGBUS (do_anonymous_page()).
+	 */
 	*desc = (struct vm_area_desc){
 		.mm = vma->vm_mm,
 		.file = file,
@@ -123,6 +130,7 @@ mmapdemo_classic_prepare(struct file *file, struct vm_area_struct *vma,
 		.pgoff = vma->vm_pgoff,
 		.vm_flags = vma->vm_flags,
 		.page_prot = vma->vm_page_prot,
+		.vm_ops = vma->vm_ops,
 	};
 	ret = prepare(desc);
 	if (ret)
@@ -191,5 +199,19 @@ int mmapdemo_classic_bar_mmap(struct file *file, struct vm_area_struct *vma)
 
 	return mmapdemo_classic_prepare(file, vma, &desc,
 					mmapdemo_bar_mmap_prepare);
+}
+
+/* edu's registers: 7.3's simple_ioremap action is 6.x's vm_iomap_memory(). */
+int mmapdemo_classic_regs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vm_area_desc desc;
+	int ret;
+
+	ret = mmapdemo_classic_prepare(file, vma, &desc,
+				       mmapdemo_regs_mmap_prepare);
+	if (ret)
+		return ret;
+	return vm_iomap_memory(vma, desc.action.simple_ioremap.start_phys_addr,
+			       desc.action.simple_ioremap.size);
 }
 #endif
