@@ -54,8 +54,10 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 #ifdef MMAPDEMO_CLASSIC_MMAP
 #include <linux/log2.h>
 
+#define VMA_WRITE_BIT		ilog2(VM_WRITE)
 #define VMA_EXEC_BIT		ilog2(VM_EXEC)
 #define VMA_MAYSHARE_BIT	ilog2(VM_MAYSHARE)
+#define VMA_MAYWRITE_BIT	ilog2(VM_MAYWRITE)
 #define VMA_MAYEXEC_BIT		ilog2(VM_MAYEXEC)
 #define VMA_IO_BIT		ilog2(VM_IO)
 #define VMA_PFNMAP_BIT		ilog2(VM_PFNMAP)
@@ -66,6 +68,7 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 enum mmapdemo_action_type {
 	MMAP_NOTHING,
 	MMAP_REMAP_PFN,
+	MMAP_SIMPLE_IO_REMAP,
 };
 
 struct mmapdemo_vm_area_desc {
@@ -81,6 +84,10 @@ struct mmapdemo_vm_area_desc {
 	struct {
 		enum mmapdemo_action_type type;
 		unsigned long start_pfn;
+		struct {
+			phys_addr_t start_phys_addr;
+			unsigned long size;
+		} simple_ioremap;
 	} action;
 };
 
@@ -119,12 +126,22 @@ static inline void mmap_action_remap_full(struct mmapdemo_vm_area_desc *desc,
 	desc->action.start_pfn = start_pfn;
 }
 
+static inline void
+mmap_action_simple_ioremap(struct mmapdemo_vm_area_desc *desc,
+			   phys_addr_t start_phys_addr, unsigned long size)
+{
+	desc->action.type = MMAP_SIMPLE_IO_REMAP;
+	desc->action.simple_ioremap.start_phys_addr = start_phys_addr;
+	desc->action.simple_ioremap.size = size;
+}
+
 int mmapdemo_classic_mmap(struct file *file, struct vm_area_struct *vma);
 int mmapdemo_classic_fault_mmap(struct file *file, struct vm_area_struct *vma);
 int mmapdemo_classic_batched_mmap(struct file *file,
 				  struct vm_area_struct *vma);
 int mmapdemo_classic_huge_mmap(struct file *file, struct vm_area_struct *vma);
 int mmapdemo_classic_bar_mmap(struct file *file, struct vm_area_struct *vma);
+int mmapdemo_classic_regs_mmap(struct file *file, struct vm_area_struct *vma);
 #elif !IS_ENABLED(CONFIG_CONTIG_ALLOC)
 /* 7.3's remap is one action over one PFN range: a buffer in one piece. */
 #error "mmapdemo needs CONFIG_CONTIG_ALLOC (alloc_contig_pages())"

@@ -79,7 +79,7 @@ static const struct kernel_param_ops edu_dma_bits_ops = {
 module_param_cb(edu_dma_bits, &edu_dma_bits_ops, &edu_dma_bits, 0444);
 MODULE_PARM_DESC(edu_dma_bits, "Address bits edu's DMA reaches, 16 to 64: its QEMU dma_mask (default 28)");
 
-static void mmapdemo_dma_free(struct kref *ref)
+void mmapdemo_dma_free(struct kref *ref)
 {
 	struct mmapdemo_dma *dma = container_of(ref, struct mmapdemo_dma, ref);
 
@@ -87,11 +87,12 @@ static void mmapdemo_dma_free(struct kref *ref)
 	kfree(dma);
 }
 
-/* The shared address_space, as bar.c's, made at the first open. */
-static int mmapdemo_dma_open(struct inode *inode, struct file *file)
+/*
+ * The shared address_space, as bar.c's, made at the first open of either
+ * of the function's nodes (this one and mmapdemo-regs, regs.c).
+ */
+int mmapdemo_dma_attach(struct mmapdemo_dma *dma, struct file *file)
 {
-	struct mmapdemo_dma *dma = container_of(file->private_data,
-						struct mmapdemo_dma, misc);
 	struct inode *mi;
 	int ret = 0;
 
@@ -118,7 +119,7 @@ out_unlock:
 }
 
 /* No VMA is left (each holds its file), nor any ->mmap in flight. */
-static int mmapdemo_dma_release(struct inode *inode, struct file *file)
+int mmapdemo_dma_detach(struct inode *inode, struct file *file)
 {
 	struct mmapdemo_dma *dma = file->private_data;
 	struct mm_struct *mm;
@@ -138,9 +139,30 @@ static int mmapdemo_dma_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static int mmapdemo_dma_open(struct inode *inode, struct file *file)
+{
+	return mmapdemo_dma_attach(container_of(file->private_data,
+						struct mmapdemo_dma, misc),
+				   file);
+}
+
+/*
+ * Called with @lock held for reading and the device not gone: noted for
+ * mmapdemo_dma_revoke() until the last release.
+ */
+int mmapdemo_dma_note_mm(struct mmapdemo_dma *dma, struct mm_struct *mm)
+{
+	int ret = xa_insert(&dma->mms, (unsigned long)mm, mm, GFP_KERNEL);
+
+	if (!ret)
+		mmgrab(mm);
+	return ret == -EBUSY ? 0 : ret;
+}
+
 /*
  * Removal: no new ->mmap, ioctl or fault from here on; every mapping
- * linked, then zapped.  The caller frees the buffer after this returns.
+ * linked, then zapped, the register page's too.  The caller frees the
+ * buffer and unmaps the registers after this returns.
  */
 static void mmapdemo_dma_revoke(struct mmapdemo_dma *dma)
 {
@@ -173,7 +195,6 @@ static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mmapdemo_dma *dma = file->private_data;
 	unsigned long pages = dma->size >> PAGE_SHIFT;
-	struct mm_struct *mm = vma->vm_mm;
 	int ret;
 
 	if (vma->vm_flags & VM_EXEC)
@@ -189,11 +210,8 @@ static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 		ret = -ENODEV;
 		goto out_unlock;
 	}
-	/* Noted for mmapdemo_dma_revoke() until the last release. */
-	ret = xa_insert(&dma->mms, (unsigned long)mm, mm, GFP_KERNEL);
-	if (!ret)
-		mmgrab(mm);
-	else if (ret != -EBUSY)
+	ret = mmapdemo_dma_note_mm(dma, vma->vm_mm);
+	if (ret)
 		goto out_unlock;
 
 	vm_flags_clear(vma, VM_MAYEXEC);
@@ -244,6 +262,21 @@ static int mmapdemo_dma_copy_coherent(struct mmapdemo_dma *dma,
 }
 
 /*
+ * Memory the device reaches by itself.  Without an IOMMU, dma_map_single()
+ * of memory past the mask needs swiotlb to bounce it, and x86 sets that up
+ * only when forced or with memory above 4 GiB (7.3's pci_swiotlb_detect()):
+ * in a 2 GiB guest, 6.1 refused kmalloc()ed bytes at 0x6ef69b38 with a
+ * WARNING ("DMA addr ... overflow").  Drivers of such devices allocate
+ * from the zone under their mask.
+ */
+static gfp_t mmapdemo_dma_zone(void)
+{
+	if (edu_dma_bits < 32)
+		return GFP_DMA;
+	return edu_dma_bits < 64 ? GFP_DMA32 : 0;
+}
+
+/*
  * The same through streaming mappings of a kernel page: map for the
  * direction, let the device work, unmap, and only then does the CPU read.
  * With swiotlb=force each map and unmap copies through the bounce pool.
@@ -256,7 +289,7 @@ static int mmapdemo_dma_copy_streaming(struct mmapdemo_dma *dma,
 	void *page;
 	int ret;
 
-	page = kmalloc(c->length, GFP_KERNEL);
+	page = (void *)__get_free_page(GFP_KERNEL | mmapdemo_dma_zone());
 	if (!page)
 		return -ENOMEM;
 	memcpy(page, dma->cpu_addr + c->src, c->length);
@@ -280,7 +313,7 @@ static int mmapdemo_dma_copy_streaming(struct mmapdemo_dma *dma,
 	if (!ret)
 		memcpy(dma->cpu_addr + c->dst, page, c->length);
 out_free:
-	kfree(page);
+	free_page((unsigned long)page);
 	return ret;
 }
 
@@ -337,7 +370,7 @@ static loff_t mmapdemo_dma_llseek(struct file *file, loff_t offset, int whence)
 static const struct file_operations mmapdemo_dma_fops = {
 	.owner = THIS_MODULE,
 	.open = mmapdemo_dma_open,
-	.release = mmapdemo_dma_release,
+	.release = mmapdemo_dma_detach,
 	.mmap = mmapdemo_dma_mmap,
 	.unlocked_ioctl = mmapdemo_dma_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -371,6 +404,7 @@ int mmapdemo_edu_probe(struct pci_dev *pdev)
 	ret = pci_request_region(pdev, 0, KBUILD_MODNAME);
 	if (ret)
 		goto err_disable;
+	dma->regs_phys = pci_resource_start(pdev, 0);
 	dma->regs = pci_iomap(pdev, 0, PAGE_SIZE);
 	if (!dma->regs) {
 		ret = -ENOMEM;
@@ -406,11 +440,21 @@ int mmapdemo_edu_probe(struct pci_dev *pdev)
 	ret = misc_register(&dma->misc);
 	if (ret)
 		goto err_free_coherent;
+	dma->regs_misc.minor = MISC_DYNAMIC_MINOR;
+	dma->regs_misc.name = "mmapdemo-regs";
+	dma->regs_misc.fops = &mmapdemo_regs_fops;
+	dma->regs_misc.parent = &pdev->dev;
+	dma->regs_misc.mode = mmapdemo_mode;
+	ret = misc_register(&dma->regs_misc);
+	if (ret)
+		goto err_deregister_dma;
 	pci_set_drvdata(pdev, dma);
-	dev_info(&pdev->dev, "edu ID %#x, %zu KiB DMA buffer, %u-bit mask: /dev/mmapdemo-dma\n",
+	dev_info(&pdev->dev, "edu ID %#x, %zu KiB DMA buffer, %u-bit mask: /dev/mmapdemo-dma, /dev/mmapdemo-regs\n",
 		 id, dma->size / SZ_1K, edu_dma_bits);
 	return 0;
 
+err_deregister_dma:
+	misc_deregister(&dma->misc);
 err_free_coherent:
 	dma_free_coherent(&pdev->dev, dma->size, dma->cpu_addr, dma->dma_addr);
 err_clear_master:
@@ -434,6 +478,7 @@ void mmapdemo_edu_remove(struct pci_dev *pdev)
 {
 	struct mmapdemo_dma *dma = pci_get_drvdata(pdev);
 
+	misc_deregister(&dma->regs_misc);
 	misc_deregister(&dma->misc);
 	mmapdemo_dma_revoke(dma);
 	pci_clear_master(pdev);

@@ -27,6 +27,8 @@
  *             fault, revoked on removal
  *   dma.c     /dev/mmapdemo-dma: edu's dma_alloc_coherent() buffer,
  *             dma_mmap_coherent(), the copy ioctl, revoked on removal
+ *   regs.c    /dev/mmapdemo-regs: edu's register page, read-only and
+ *             uncached, by 7.3's simple_ioremap action
  *   mapping.c the driver-owned address_space that revocation zaps
  */
 #ifndef MMAPDEMO_H
@@ -316,7 +318,8 @@ struct mmapdemo_bar {
 struct mmapdemo_dma {
 	struct kref ref;		/* the device's, and one per open file */
 	struct pci_dev *pdev;
-	void __iomem *regs;		/* BAR 0, uncached */
+	phys_addr_t regs_phys;		/* BAR 0: the register page */
+	void __iomem *regs;		/* its kernel mapping, uncached */
 	void *cpu_addr;			/* dma_alloc_coherent() */
 	dma_addr_t dma_addr;
 	size_t size;
@@ -328,7 +331,8 @@ struct mmapdemo_dma {
 	unsigned int open_count;
 	struct inode *inode;
 	struct xarray mms;
-	struct miscdevice misc;
+	struct miscdevice misc;		/* /dev/mmapdemo-dma */
+	struct miscdevice regs_misc;	/* /dev/mmapdemo-regs */
 };
 
 #if IS_ENABLED(CONFIG_PCI)
@@ -348,6 +352,14 @@ void mmapdemo_bar_free(struct kref *ref);
 /* dma.c */
 int mmapdemo_edu_probe(struct pci_dev *pdev);
 void mmapdemo_edu_remove(struct pci_dev *pdev);
+int mmapdemo_dma_attach(struct mmapdemo_dma *dma, struct file *file);
+int mmapdemo_dma_detach(struct inode *inode, struct file *file);
+int mmapdemo_dma_note_mm(struct mmapdemo_dma *dma, struct mm_struct *mm);
+void mmapdemo_dma_free(struct kref *ref);
+
+/* regs.c */
+extern const struct file_operations mmapdemo_regs_fops;
+int mmapdemo_regs_mmap_prepare(struct vm_area_desc *desc);
 
 /* mapping.c */
 struct inode *mmapdemo_inode_get(void);
