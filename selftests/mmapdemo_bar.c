@@ -44,28 +44,6 @@ static bool is_ivshmem(const char *bdf)
 	return pci_is(bdf, 0x1af4, 0x1110);
 }
 
-/* BAR @bar's "start end flags" line of sysfs resource: 0 or -1. */
-static int bar_range(const char *bdf, int bar, unsigned long long *start,
-		     unsigned long long *end)
-{
-	char path[PATH_MAX], line[128];
-	unsigned long long flags;
-	int i, ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
-		if (i == bar &&
-		    sscanf(line, "%llx %llx %llx", start, end, &flags) == 3 &&
-		    *end > *start)
-			ret = 0;
-	fclose(f);
-	return ret;
-}
-
 /* The first byte of @p that is not pattern byte i (@host or guest's). */
 static size_t first_bad(const unsigned char *p, size_t len,
 			bool host)
@@ -102,7 +80,7 @@ FIXTURE_SETUP(bar)
 	ASSERT_EQ(0, pci_node_bdf(BAR_LINK, self->bdf, sizeof(self->bdf)))
 		TH_LOG("no %s: the misc device's parent is not the PCI device",
 		       BAR_LINK);
-	ASSERT_EQ(0, bar_range(self->bdf, 2, &self->start, &self->end))
+	ASSERT_EQ(0, pci_bar_range(self->bdf, 2, &self->start, &self->end))
 		TH_LOG("%s: no BAR2 in %s/%s/resource", self->bdf, PCI_DEVICES,
 		       self->bdf);
 	self->size = self->end - self->start + 1;
@@ -293,40 +271,20 @@ TEST_F(bar, vmflags_io_pfnmap_dontdump_dontexpand)
 TEST_F(bar, pat_memtype_write_combining)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	unsigned long long s, e, bar_end = self->end + 1;
-	char line[256], type[64];
-	int wc = 0, other = 0;
 	unsigned char *p;
-	FILE *f;
+	int wc, other;
 
-	if (access("/sys/kernel/debug/x86", F_OK))
-		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 	/* mapped and touched, in case a reservation is made on first use */
 	p = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 	ASSERT_EQ(MMD_BAR_HOST_BYTE(0), p[0]);
-	f = fopen(PAT_LIST, "r");
-	ASSERT_NE(NULL, f)
-		TH_LOG("%s: %s (a kernel without CONFIG_X86_PAT or debugfs, or booted with nopat)",
-		       PAT_LIST, strerror(errno));
-	/* "PAT: [mem 0x<start>-0x<end, exclusive>] write-combining" */
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e,
-			   type) != 3 || s >= bar_end || e <= self->start)
-			continue;
-		if (!strcmp(type, "write-combining") && s <= self->start &&
-		    e >= bar_end) {
-			wc++;
-		} else if (strcmp(type, "write-combining")) {
-			other++;
-			TH_LOG("over BAR2: %s", line);
-		}
-	}
-	fclose(f);
+	wc = pat_types(self->start, self->end + 1, "write-combining", &other);
 	munmap(p, self->page);
+	ASSERT_LE(0, wc)
+		TH_LOG("no " PAT_LIST " (a kernel without CONFIG_X86_PAT or debugfs, or booted with nopat)");
 	EXPECT_LE(1, wc) TH_LOG("no write-combining line covers BAR2 [0x%llx-0x%llx]",
-				self->start, bar_end);
-	EXPECT_EQ(0, other);
+				self->start, self->end + 1);
+	EXPECT_EQ(0, other) TH_LOG("another memory type over BAR2");
 #else
 	SKIP(return, "PAT is x86's");
 #endif

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +37,8 @@
 #define EDU_DEVICE	0x11e8
 #define DMA_DEV		"/dev/mmapdemo-dma"
 #define DMA_LINK	"/sys/class/misc/mmapdemo-dma/device"
+#define REGS_DEV	"/dev/mmapdemo-regs"
+#define EDU_ID		0x010000ed	/* edu's register 0: version 1.0 */
 
 static unsigned char pattern(size_t i, unsigned int seed)
 {
@@ -337,18 +340,25 @@ TEST_F(dma, mask_the_device_cannot_use)
 }
 
 /*
- * Removal under a live mapping, here and in a child that inherited it:
- * every later touch is SIGBUS, the file answers ENODEV, the node goes;
+ * Removal under a live mapping, here and in a child that inherited it,
+ * and of the register page: every later touch is SIGBUS, the file
+ * answers ENODEV, the node goes;
  * a rescan brings it back, working.  Last, as it re-creates the device.
  */
 TEST_F(dma, remove_while_mapped_then_rescan)
 {
 	char path[PATH_MAX], c = 0;
-	int pipefd[2], st, fd2;
+	int pipefd[2], st, fd2, rfd;
+	volatile uint32_t *regs;
 	unsigned char *q;
 	pid_t child;
 
 	self->map[0] = 0x42;
+	rfd = open(REGS_DEV, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rfd) TH_LOG("open " REGS_DEV ": %s", strerror(errno));
+	regs = mmap(NULL, self->page, PROT_READ, MAP_SHARED, rfd, 0);
+	ASSERT_NE(MAP_FAILED, regs) TH_LOG("mmap " REGS_DEV ": %s", strerror(errno));
+	ASSERT_EQ(EDU_ID, regs[0]);
 	ASSERT_EQ(0, pipe(pipefd));
 	child = fork();
 	ASSERT_LE(0, child);
@@ -371,6 +381,9 @@ TEST_F(dma, remove_while_mapped_then_rescan)
 		TH_LOG("child: status 0x%x, not killed by SIGBUS", st);
 	EXPECT_EQ(SIGBUS, mmd_probe_read(self->map));
 	EXPECT_EQ(SIGBUS, mmd_probe_read(self->map + self->size - 1));
+	EXPECT_EQ(SIGBUS, mmd_probe_read(regs)) TH_LOG("the register page");
+	munmap((void *)regs, self->page);
+	close(rfd);
 	EXPECT_EQ(-ENODEV, dma_copy(self->fd, 0, MMAPDEMO_DMA_COPY_MAX, 1, 0));
 	q = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, q);
@@ -395,6 +408,129 @@ TEST_F(dma, remove_while_mapped_then_rescan)
 	EXPECT_EQ(0x77, q[MMAPDEMO_DMA_COPY_MAX + 15]);
 	munmap(q, 2 * MMAPDEMO_DMA_COPY_MAX);
 	close(fd2);
+}
+
+/*
+ * /dev/mmapdemo-regs: edu's register page, mapped whole at mmap() time,
+ * read-only and uncached.
+ */
+FIXTURE(regs) {
+	int fd;
+	size_t page;
+	char bdf[64];
+};
+
+FIXTURE_SETUP(regs)
+{
+	self->fd = -1;
+	self->page = sysconf(_SC_PAGESIZE);
+	if (!pci_functions(EDU_VENDOR, EDU_DEVICE))
+		SKIP(return, "no edu function (PCI 1234:11e8): QEMU ran without it");
+	ASSERT_EQ(0, mmd_ensure());
+	ASSERT_TRUE(pci_wait_node(REGS_DEV, true, 2000))
+		TH_LOG("an edu function is there, but not " REGS_DEV);
+	ASSERT_EQ(0, pci_node_bdf(DMA_LINK, self->bdf, sizeof(self->bdf)));
+	self->fd = open(REGS_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(regs)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* The device's identification register, read through the mapping. */
+TEST_F(regs, id_register_through_the_mapping)
+{
+	volatile uint32_t *r = mmap(NULL, self->page, PROT_READ, MAP_SHARED,
+				    self->fd, 0);
+
+	ASSERT_NE(MAP_FAILED, r) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_EQ(EDU_ID, r[0]) TH_LOG("ID register 0x%08x", r[0]);
+	munmap((void *)r, self->page);
+}
+
+/* Writable, executable, private, past the page: refused; no mprotect up. */
+TEST_F(regs, refusals)
+{
+	size_t pg = self->page;
+	const struct {
+		const char *what;
+		int prot, flags, err;
+		off_t off;
+		size_t len;
+	} bad[] = {
+		{ "PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED, EPERM, 0, pg },
+		{ "PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED, EPERM, 0, pg },
+		{ "MAP_PRIVATE", PROT_READ, MAP_PRIVATE, EINVAL, 0, pg },
+		{ "two pages", PROT_READ, MAP_SHARED, EINVAL, 0, 2 * pg },
+		{ "offset one page", PROT_READ, MAP_SHARED, EINVAL, pg, pg },
+	};
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		p = mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags, self->fd,
+			 bad[i].off);
+		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", bad[i].what);
+		EXPECT_EQ(bad[i].err, errno)
+			TH_LOG("%s: %s", bad[i].what, strerror(errno));
+		if (p != MAP_FAILED)
+			munmap(p, bad[i].len);
+	}
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, pg, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, pg);
+}
+
+/*
+ * Uncached in the PAT list, and mapped whole at mmap() time: VmFlags io
+ * pf dd de (the remap's), and the first read takes no page fault (the
+ * node has no ->fault: a missing PTE would be SIGBUS anyway).
+ */
+TEST_F(regs, uncached_and_mapped_at_mmap_time)
+{
+	const char *want[] = { "io", "pf", "dd", "de" };
+	unsigned long long start, end;
+	struct rusage before, after;
+	char flags[512], tok[8];
+	volatile uint32_t *r;
+	unsigned int i;
+	uint32_t id;
+
+	r = mmap(NULL, self->page, PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, r) TH_LOG("mmap: %s", strerror(errno));
+	ASSERT_EQ(0, getrusage(RUSAGE_SELF, &before));
+	id = r[0];
+	ASSERT_EQ(0, getrusage(RUSAGE_SELF, &after));
+	EXPECT_EQ(EDU_ID, id);
+	EXPECT_EQ(before.ru_minflt, after.ru_minflt)
+		TH_LOG("the first read faulted: not mapped at mmap() time");
+	ASSERT_EQ(0, vm_flags_of((void *)r, flags, sizeof(flags)));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		snprintf(tok, sizeof(tok), " %s ", want[i]);
+		EXPECT_NE(NULL, strstr(flags, tok))
+			TH_LOG("VmFlags lack %s:%s", want[i], flags);
+	}
+#if defined(__x86_64__) || defined(__i386__)
+	{
+		int uc, other;
+
+		ASSERT_EQ(0, pci_bar_range(self->bdf, 0, &start, &end));
+		uc = pat_types(start, start + self->page, "uncached-minus", &other);
+		ASSERT_LE(0, uc) TH_LOG("no PAT memtype list");
+		EXPECT_LE(1, uc) TH_LOG("no uncached-minus line covers 0x%llx", start);
+		EXPECT_EQ(0, other) TH_LOG("another memory type over the registers");
+	}
+#else
+	(void)start;
+	(void)end;
+#endif
+	munmap((void *)r, self->page);
 }
 
 TEST_HARNESS_MAIN

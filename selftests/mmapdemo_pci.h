@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,6 +72,62 @@ static inline int pci_node_bdf(const char *link, char *bdf, size_t len)
 		return -ENAMETOOLONG;
 	memcpy(bdf, slash, strlen(slash) + 1);
 	return 0;
+}
+
+/* BAR @bar's "start end flags" line of sysfs resource: 0 or -1. */
+static inline int pci_bar_range(const char *bdf, int bar,
+				unsigned long long *start,
+				unsigned long long *end)
+{
+	char path[PATH_MAX], line[128];
+	unsigned long long flags;
+	int i, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	for (i = 0; i <= bar && fgets(line, sizeof(line), f); i++)
+		if (i == bar &&
+		    sscanf(line, "%llx %llx %llx", start, end, &flags) == 3 &&
+		    *end > *start)
+			ret = 0;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The memory types x86's PAT lists (debugfs) over [@start, @end): how
+ * many lines of type @type cover it all, and how many others overlap it.
+ * -1 without the list (no CONFIG_X86_PAT or debugfs, or nopat).
+ */
+static inline int pat_types(unsigned long long start, unsigned long long end,
+			    const char *type, int *other)
+{
+	unsigned long long s, e;
+	char line[256], t[64];
+	int covering = 0;
+	FILE *f;
+
+	if (access("/sys/kernel/debug/x86", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	if (!f)
+		return -1;
+	*other = 0;
+	/* "PAT: [mem 0x<start>-0x<end, exclusive>] write-combining" */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) != 3 ||
+		    s >= end || e <= start)
+			continue;
+		if (!strcmp(t, type) && s <= start && e >= end)
+			covering++;
+		else if (strcmp(t, type))
+			(*other)++;
+	}
+	fclose(f);
+	return covering;
 }
 
 /* Wait up to @ms for @node to exist (@present) or not. */
