@@ -8,6 +8,7 @@
 #   make module          the module for KVER (6.1, 6.12, 7.3 or a release)
 #   make user            the mmapdemo tool, user/mmapdemo
 #   make selftests       the kselftests, in build/selftests (after make deps)
+#   make pfnmap          the kernel's mm/pfnmap selftest (7.3), build/pfnmap
 #   make help            this text
 #   make demo            boot 7.3 in QEMU, load, verify the nodes, show stats
 #   make check           everything, on every kernel of the matrix
@@ -61,7 +62,7 @@ BDIR := $(CURDIR)/build/$(KVER)
 MOD_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
 UAPI := include/uapi/linux/mmapdemo.h
 
-PHONY := all module user selftests help deps check check-the-checker fuzz \
+PHONY := all module user selftests pfnmap help deps check check-the-checker fuzz \
 	lint audit audit-eval demo trace-demo vm-run bench dkms-check deb deb-check clean
 .PHONY: $(PHONY)
 
@@ -121,6 +122,9 @@ selftests:
 		"framework at $(KSFT_DIR): run make deps (as root)"; exit 1; }
 	@mkdir -p $(SELFTEST_OUT)
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(SELFTEST_OUT)
+
+pfnmap:
+	scripts/pfnmap-build
 
 # The header above, and a failure for a target of PHONY it does not name.
 help:
