@@ -9,8 +9,7 @@
  * mmap and first fault of each strategy, mmap of each node (its
  * mmap_prepare, the VMA, the remap action's page tables: after every
  * failure the counters say exactly what was mapped), RESIZE small and large, FILL,
- * CHECKSUM, read, write; the PCI half's BAR and DMA nodes: mmap and a
- * store, a streaming DMA copy) we run the operation with N = 1, 2, ... until it
+ * CHECKSUM, read, write) we run the operation with N = 1, 2, ... until it
  * completes without reaching an Nth allocation: N - 1 is the number of
  * injection points on that path, the kernel's own (VMA, page tables,
  * struct file, module loader) and the driver's.  Each injected failure must
@@ -469,122 +468,6 @@ static int io_after(struct state *st, const struct path *p, int ret)
 	return usable("after FILL/CHECKSUM/read/write");
 }
 
-/* ---- the PCI half: /dev/mmapdemo-bar and /dev/mmapdemo-dma ---- */
-
-#define BAR_DEV	"/dev/mmapdemo-bar"
-#define DMA_DEV	"/dev/mmapdemo-dma"
-
-static int dma_copy(int fd, uint64_t src, uint64_t dst, uint32_t len,
-		    uint32_t flags)
-{
-	struct mmapdemo_dma_copy c = {
-		.src = src, .dst = dst, .length = len, .flags = flags,
-	};
-
-	return ioctl(fd, MMAPDEMO_IOC_DMA_COPY, &c) ? -errno : 0;
-}
-
-/*
- * The node works: a store through a fresh mapping is read back, and on
- * the DMA node the device copies it.
- */
-static int pci_usable(const char *node, const char *why)
-{
-	unsigned char *m;
-	int fd, ret = -1;
-
-	fd = open(node, O_RDWR);
-	if (fd < 0) {
-		ksft_print_msg("%s: open %s: %s\n", why, node, strerror(errno));
-		return -1;
-	}
-	m = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED) {
-		ksft_print_msg("%s: mmap %s: %s\n", why, node, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	m[9] = 0x6b;
-	m[PS + 9] = 0;
-	if (strcmp(node, DMA_DEV))
-		ret = m[9] == 0x6b ? 0 : -1;
-	else if (!dma_copy(fd, 9, PS + 9, 1, 0))
-		ret = m[PS + 9] == 0x6b ? 0 : -1;
-	if (ret)
-		ksft_print_msg("%s: %s does not work\n", why, node);
-	munmap(m, 2 * PS);
-	close(fd);
-	return ret;
-}
-
-static int pci_prepare(struct state *st, const struct path *p)
-{
-	st->fd = open(p->node, O_RDWR);
-	return st->fd < 0 ? -errno : 0;
-}
-
-/* mmap() and a first store: the BAR's fault, the DMA node's PTEs. */
-static int pci_map_op(struct state *st, const struct path *p)
-{
-	int ret = mmap_op(st, p);
-
-	if (ret)
-		return ret;
-	return mmd_probe_write(st->map + PS, 0x3c) ? -EFAULT : 0;
-}
-
-static int pci_map_after(struct state *st, const struct path *p, int ret)
-{
-	int bad = 0;
-
-	if (!ret) {
-		bad = st->map[PS] != 0x3c;
-		if (bad)
-			ksft_print_msg("%s: a store is not read back\n", p->node);
-		munmap(st->map, st->len);
-	}
-	close(st->fd);
-	return bad ? -1 : pci_usable(p->node, "after mmap");
-}
-
-/* A copy through streaming mappings: a kernel page, dma_map_single(). */
-static int dma_copy_prepare(struct state *st, const struct path *p)
-{
-	int ret = pci_prepare(st, p);
-
-	if (ret)
-		return ret;
-	st->len = 2 * PS;
-	st->map = mmap(NULL, st->len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       st->fd, 0);
-	if (st->map == MAP_FAILED)
-		return -errno;
-	memset(st->map, 0x4d, 64);
-	memset(st->map + PS, 0, 64);
-	return 0;
-}
-
-static int dma_copy_op(struct state *st, const struct path *p)
-{
-	return dma_copy(st->fd, 0, PS, 64, p->strategy);
-}
-
-static int dma_copy_after(struct state *st, const struct path *p, int ret)
-{
-	size_t i;
-	int bad = 0;
-
-	for (i = 0; i < 64; i++)
-		if (st->map[PS + i] != (ret ? 0 : 0x4d))
-			bad = 1;
-	if (bad)
-		ksft_print_msg("DMA copy %s, and the destination says otherwise\n",
-			       ret ? "failed" : "succeeded");
-	munmap(st->map, st->len);
-	close(st->fd);
-	return bad ? -1 : pci_usable(DMA_DEV, "after a DMA copy");
-}
-
 #define LOAD(n, prm, size) { .name = n, .prepare = load_prepare, \
 	.op = load_op, .after = load_after, .param = prm, .arg = size }
 #define MAP(n, s, len, fl) { .name = n, .prepare = fd_prepare, \
@@ -596,9 +479,6 @@ static int dma_copy_after(struct state *st, const struct path *p, int ret)
 	.op = fault_op, .after = fault_after, .strategy = s, .arg = len, .mflags = fl }
 #define IO(n, o, a, s, len) { .name = n, .prepare = fd_prepare, .op = o, \
 	.after = a, .strategy = s, .arg = len }
-#define PCI(n, dev, o, a, s, len) { .name = n, .prepare = pci_prepare, \
-	.op = o, .after = a, .strategy = s, .arg = len, .mflags = MAP_SHARED, \
-	.node = dev }
 
 static const struct path paths[] = {
 	LOAD("load size=4K", "size=4K", PS),
@@ -625,10 +505,6 @@ static const struct path paths[] = {
 	IO("CHECKSUM", ioctl_op, io_after, 1, 0),
 	IO("read", rw_op, io_after, 0, 0),
 	IO("write", rw_op, io_after, 1, 0),
-	PCI("mmap and store " BAR_DEV, BAR_DEV, pci_map_op, pci_map_after, 0, 64 * 1024),
-	PCI("mmap and store " DMA_DEV, DMA_DEV, pci_map_op, pci_map_after, 0, 64 * 1024),
-	{ .name = "DMA copy, streaming", .node = DMA_DEV, .prepare = dma_copy_prepare,
-	  .op = dma_copy_op, .after = dma_copy_after, .strategy = MMAPDEMO_DMA_STREAMING },
 };
 
 /* Allocation failures are injected, not wished for: tell the kernel so. */
