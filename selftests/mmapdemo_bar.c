@@ -187,46 +187,20 @@ TEST_F(bar, refusals)
 {
 	size_t pg = self->page;
 	off_t top = INT64_MAX & ~(off_t)(pg - 1);
-	static const struct {
-		const char *what;
-		int prot, flags, err;
-	} modes[] = {
-		{ "MAP_PRIVATE", PROT_READ, MAP_PRIVATE, EINVAL },
-		{ "PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED, EPERM },
+	const struct pci_refusal bad[] = {
+		{ "MAP_PRIVATE", PROT_READ, MAP_PRIVATE, EINVAL, 0, pg },
+		{ "PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED, EPERM, 0, pg },
+		{ "offset + length past the end", PROT_READ, MAP_SHARED, EINVAL,
+		  self->size - pg, 2 * pg },
+		{ "length > size", PROT_READ, MAP_SHARED, EINVAL, 0,
+		  self->size + pg },
+		{ "offset = size", PROT_READ, MAP_SHARED, EINVAL, self->size, pg },
+		{ "largest page-aligned offset (wraps)", PROT_READ, MAP_SHARED,
+		  EINVAL, top, 2 * pg },
+		{ "unaligned offset", PROT_READ, MAP_SHARED, EINVAL, 1, pg },
 	};
-	const struct {
-		const char *what;
-		off_t off;
-		size_t len;
-	} ranges[] = {
-		{ "offset + length past the end", self->size - pg, 2 * pg },
-		{ "length > size", 0, self->size + pg },
-		{ "offset = size", self->size, pg },
-		{ "largest page-aligned offset (wraps)", top, 2 * pg },
-		{ "unaligned offset", 1, pg },
-	};
-	unsigned int i;
-	void *p;
 
-	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		errno = 0;
-		p = mmap(NULL, pg, modes[i].prot, modes[i].flags, self->fd, 0);
-		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", modes[i].what);
-		EXPECT_EQ(modes[i].err, errno)
-			TH_LOG("%s: %s", modes[i].what, strerror(errno));
-		if (p != MAP_FAILED)
-			munmap(p, pg);
-	}
-	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
-		errno = 0;
-		p = mmap(NULL, ranges[i].len, PROT_READ, MAP_SHARED, self->fd,
-			 ranges[i].off);
-		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", ranges[i].what);
-		EXPECT_EQ(EINVAL, errno)
-			TH_LOG("%s: %s", ranges[i].what, strerror(errno));
-		if (p != MAP_FAILED)
-			munmap(p, ranges[i].len);
-	}
+	pci_expect_refusals(_metadata, self->fd, bad, ARRAY_SIZE(bad));
 }
 
 /* smaps' VmFlags of the mapping: io pf dd de, as device memory is. */

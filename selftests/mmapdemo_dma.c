@@ -237,12 +237,7 @@ TEST_F(dma, mmap_refusals)
 {
 	size_t pg = self->page;
 	off_t top = INT64_MAX & ~(off_t)(pg - 1);
-	const struct {
-		const char *what;
-		int prot, flags, err;
-		off_t off;
-		size_t len;
-	} bad[] = {
+	const struct pci_refusal bad[] = {
 		{ "MAP_PRIVATE", PROT_READ, MAP_PRIVATE, EINVAL, 0, pg },
 		{ "PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED, EPERM, 0, pg },
 		{ "offset + length past the end", PROT_READ, MAP_SHARED, EINVAL,
@@ -254,19 +249,7 @@ TEST_F(dma, mmap_refusals)
 		  EINVAL, top, 2 * pg },
 		{ "unaligned offset", PROT_READ, MAP_SHARED, EINVAL, 1, pg },
 	};
-	unsigned int i;
-	void *p;
-
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		errno = 0;
-		p = mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags, self->fd,
-			 bad[i].off);
-		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", bad[i].what);
-		EXPECT_EQ(bad[i].err, errno)
-			TH_LOG("%s: %s", bad[i].what, strerror(errno));
-		if (p != MAP_FAILED)
-			munmap(p, bad[i].len);
-	}
+	pci_expect_refusals(_metadata, self->fd, bad, ARRAY_SIZE(bad));
 	/* not executable later either: VM_MAYEXEC is gone */
 	EXPECT_EQ(-1, mprotect(self->map, pg, PROT_READ | PROT_EXEC));
 	EXPECT_EQ(EACCES, errno);
@@ -455,31 +438,16 @@ TEST_F(regs, id_register_through_the_mapping)
 TEST_F(regs, refusals)
 {
 	size_t pg = self->page;
-	const struct {
-		const char *what;
-		int prot, flags, err;
-		off_t off;
-		size_t len;
-	} bad[] = {
+	const struct pci_refusal bad[] = {
 		{ "PROT_WRITE", PROT_READ | PROT_WRITE, MAP_SHARED, EPERM, 0, pg },
 		{ "PROT_EXEC", PROT_READ | PROT_EXEC, MAP_SHARED, EPERM, 0, pg },
 		{ "MAP_PRIVATE", PROT_READ, MAP_PRIVATE, EINVAL, 0, pg },
 		{ "two pages", PROT_READ, MAP_SHARED, EINVAL, 0, 2 * pg },
 		{ "offset one page", PROT_READ, MAP_SHARED, EINVAL, pg, pg },
 	};
-	unsigned int i;
 	void *p;
 
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		errno = 0;
-		p = mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags, self->fd,
-			 bad[i].off);
-		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", bad[i].what);
-		EXPECT_EQ(bad[i].err, errno)
-			TH_LOG("%s: %s", bad[i].what, strerror(errno));
-		if (p != MAP_FAILED)
-			munmap(p, bad[i].len);
-	}
+	pci_expect_refusals(_metadata, self->fd, bad, ARRAY_SIZE(bad));
 	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(-1, mprotect(p, pg, PROT_READ | PROT_WRITE));

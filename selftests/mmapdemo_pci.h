@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,6 +129,37 @@ static inline int pat_types(unsigned long long start, unsigned long long end,
 	}
 	fclose(f);
 	return covering;
+}
+
+/* An mmap() of a node that must fail, with @err. */
+struct pci_refusal {
+	const char *what;
+	int prot, flags, err;
+	off_t off;
+	size_t len;
+};
+
+/*
+ * Each refusal of @bad fails with its errno and maps nothing (needs the
+ * harness, included before this header).
+ */
+static inline void pci_expect_refusals(struct __test_metadata *_metadata,
+				       int fd, const struct pci_refusal *bad,
+				       unsigned int n)
+{
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < n; i++) {
+		errno = 0;
+		p = mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags, fd,
+			 bad[i].off);
+		EXPECT_EQ(MAP_FAILED, p) TH_LOG("%s mapped", bad[i].what);
+		EXPECT_EQ(bad[i].err, errno)
+			TH_LOG("%s: %s", bad[i].what, strerror(errno));
+		if (p != MAP_FAILED)
+			munmap(p, bad[i].len);
+	}
 }
 
 /* Wait up to @ms for @node to exist (@present) or not. */
