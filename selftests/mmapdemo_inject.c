@@ -9,26 +9,30 @@
  * mmap and first fault of each strategy, mmap of each node (its
  * mmap_prepare, the VMA, the remap action's page tables: after every
  * failure the counters say exactly what was mapped), RESIZE small and large, FILL,
- * CHECKSUM, read, write) we run the operation with N = 1, 2, ... until it
+ * CHECKSUM, read, write; the PCI half: binding ivshmem-plain and edu
+ * through sysfs, mmap and a store on their nodes, a streaming DMA copy) we
+ * run the operation with N = 1, 2, ... until it
  * completes without reaching an Nth allocation: N - 1 is the number of
  * injection points on that path, the kernel's own (VMA, page tables,
  * struct file, module loader) and the driver's.  Each injected failure must
  * end in success or a documented errno (ENOMEM; for a load, also the
- * driver core's EINVAL, see core_einval()), with nothing half done:
+ * driver core's EINVAL, for a bind the PCI core's EBUSY: see
+ * core_errno()), with nothing half done:
  * after a failed load nothing is registered, after a failed RESIZE the old
  * buffer is intact, after every attempt the device passes a basic check
  * (open, INFO, map, store, CHECKSUM, read back, unmap).  Leaks are the
  * debug kernel's kmemleak's to find (scripts/guest-gates, after this).
  *
  * Run as root on a kernel with fault injection (the 7.3-debug lane of
- * "make fuzz"); INJECT_MAX bounds N (default 4000), INJECT_ONLY=TEXT runs
- * only the paths whose name contains TEXT.
+ * "make fuzz"); INJECT_MAX bounds N (default 4000), INJECT_ONLY=TEXT[,TEXT...]
+ * runs only the paths whose name contains one of them.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <sys/mman.h>
 
 #include "kselftest.h"
+#include "mmapdemo_pci.h"
 #include "mmapdemo_util.h"
 
 #define PS 4096UL
@@ -77,22 +81,26 @@ static unsigned int fail_nth_left(void)
 }
 
 /*
- * 7.3's module_add_driver() (drivers/base/module.c) returns -EINVAL when
- * kobject_create_and_add() cannot make /sys/module/mmapdemo/drivers, an
- * allocation that failed whatever the errno says; bus_add_driver() then
- * logs "failed to create module links for mmapdemo" and unregisters the
- * PCI driver, and our init unwinds.  So a load may fail with EINVAL, but
- * only with that line in the kernel log since the attempt began: any
- * other EINVAL fails the path.
+ * Two allocations the kernel reports with another errno:
+ *  - 7.3's module_add_driver() (drivers/base/module.c) returns -EINVAL
+ *    when kobject_create_and_add() cannot make /sys/module/mmapdemo/drivers;
+ *    bus_add_driver() then logs "failed to create module links for
+ *    mmapdemo" and unregisters the PCI driver, and our init unwinds;
+ *  - __request_region() (kernel/resource.c) returns NULL when it cannot
+ *    allocate the struct resource, as when the range is taken, and
+ *    __pci_request_region() (drivers/pci/pci.c) makes both -EBUSY, with
+ *    "BAR N: can't reserve" in the log.
+ * So a load may fail with EINVAL and a bind with EBUSY, but only with
+ * that line in the kernel log since the attempt began: any other EINVAL
+ * or EBUSY fails the path.
  */
 static void kmsg_skip(void)
 {
 	lseek(kmsg, 0, SEEK_END);
 }
 
-static bool core_einval(void)
+static bool kmsg_has(const char *line)
 {
-	static const char line[] = "failed to create module links for mmapdemo";
 	char rec[1024];
 	bool found = false;
 	ssize_t n;
@@ -108,6 +116,18 @@ static bool core_einval(void)
 			found = true;
 	}
 	return found;
+}
+
+static int load_op(struct state *st, const struct path *p);
+static int bind_op(struct state *st, const struct path *p);
+
+static bool core_errno(const struct path *p, int ret)
+{
+	if (ret == -EINVAL && p->op == load_op)
+		return kmsg_has("failed to create module links for mmapdemo");
+	if (ret == -EBUSY && p->op == bind_op)
+		return kmsg_has(": can't reserve [mem ");
+	return false;
 }
 
 static uint64_t checksum(int fd, uint64_t off, uint64_t len)
@@ -468,6 +488,245 @@ static int io_after(struct state *st, const struct path *p, int ret)
 	return usable("after FILL/CHECKSUM/read/write");
 }
 
+/* ---- the PCI half: binding each device, and its nodes ---- */
+
+#define BAR_DEV	"/dev/mmapdemo-bar"
+#define DMA_DEV	"/dev/mmapdemo-dma"
+
+/*
+ * The fuzz guest has ivshmem-plain and edu, each with driver_override
+ * "none" (scripts/guest-fuzz), so that the ~2000 injected loads above do
+ * not also probe them: that doubled the time of a load point (0.49 s to
+ * 1.1 s).  Here a device is handed to us by driver_override and bound
+ * through sysfs instead: bind_store() runs the probe in the writing
+ * thread (pci_call_probe() calls it directly for a device with no NUMA
+ * node, as QEMU's are here), so fail-nth reaches every allocation of
+ * probe, and of the misc device and DMA buffer it creates.
+ */
+static const struct pci_fn {
+	long vendor, device;
+	const char *node;
+} pci_fns[] = {
+	{ 0x1af4, 0x1110, BAR_DEV },	/* ivshmem-plain */
+	{ 0x1234, 0x11e8, DMA_DEV },	/* edu */
+};
+
+static char pci_bdf[ARRAY_SIZE(pci_fns)][32];
+
+static bool pci_bound(int i)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DRIVER "/%s", pci_bdf[i]);
+	return access(path, F_OK) == 0;
+}
+
+static int pci_unbind(int i)
+{
+	const struct pci_fn *f = &pci_fns[i];
+
+	if (pci_bound(i) && mmd_write_file(PCI_DRIVER "/unbind", pci_bdf[i]))
+		return -1;
+	return pci_wait_node(f->node, false, 5000) ? 0 : -1;
+}
+
+/* driver_override @who, then bound to us or not: 0 or -1. */
+static int pci_give(int i, const char *who, bool bind)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override",
+		 pci_bdf[i]);
+	if (mmd_write_file(path, who))
+		return -1;
+	if (!bind)
+		return pci_unbind(i);
+	if (!pci_bound(i) && mmd_write_file(PCI_DRIVER "/bind", pci_bdf[i]))
+		return -1;
+	return pci_wait_node(pci_fns[i].node, true, 5000) ? 0 : -1;
+}
+
+static int dma_copy(int fd, uint64_t src, uint64_t dst, uint32_t len,
+		    uint32_t flags)
+{
+	struct mmapdemo_dma_copy c = {
+		.src = src, .dst = dst, .length = len, .flags = flags,
+	};
+
+	return ioctl(fd, MMAPDEMO_IOC_DMA_COPY, &c) ? -errno : 0;
+}
+
+/*
+ * The node works: a store through a fresh mapping is read back by read()
+ * on the BAR, and copied by the device on the DMA node (it has no read()).
+ */
+static int pci_usable(const char *node, const char *why)
+{
+	unsigned char *m, c = 0;
+	int fd, ret = -1;
+
+	fd = open(node, O_RDWR);
+	if (fd < 0) {
+		ksft_print_msg("%s: open %s: %s\n", why, node, strerror(errno));
+		return -1;
+	}
+	m = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		ksft_print_msg("%s: mmap %s: %s\n", why, node, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	m[9] = 0x6b;
+	m[PS + 9] = 0;
+	if (strcmp(node, DMA_DEV))
+		ret = pread(fd, &c, 1, 9) == 1 && c == 0x6b ? 0 : -1;
+	else
+		ret = !dma_copy(fd, 9, PS + 9, 1, 0) && m[PS + 9] == 0x6b ? 0 : -1;
+	if (ret)
+		ksft_print_msg("%s: %s does not work\n", why, node);
+	munmap(m, 2 * PS);
+	close(fd);
+	return ret;
+}
+
+/* The write to "bind" is the operation: the file is opened beforehand. */
+static int bind_prepare(struct state *st, const struct path *p)
+{
+	if (pci_give(p->strategy, "mmapdemo", false))
+		return -EIO;
+	st->fd = open(PCI_DRIVER "/bind", O_WRONLY);
+	return st->fd < 0 ? -errno : 0;
+}
+
+static int bind_op(struct state *st, const struct path *p)
+{
+	const char *bdf = pci_bdf[p->strategy];
+	ssize_t n = write(st->fd, bdf, strlen(bdf));
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)strlen(bdf) ? 0 : -EIO;
+}
+
+/*
+ * A failed probe leaves the device unbound and no node; a probe that
+ * absorbed the failure leaves a node that works.
+ */
+static int bind_after(struct state *st, const struct path *p, int ret)
+{
+	const char *node = pci_fns[p->strategy].node;
+	bool bound = pci_bound(p->strategy);
+	int bad = 0;
+
+	close(st->fd);
+	if (ret && (bound || access(node, F_OK) == 0)) {
+		ksft_print_msg("bind failed (%s) but %s\n", strerror(-ret),
+			       bound ? "the device is bound" : "the node exists");
+		bad = 1;
+	} else if (!ret && (!bound || !pci_wait_node(node, true, 5000))) {
+		ksft_print_msg("bind succeeded but %s\n",
+			       bound ? "no node" : "the device is not bound");
+		bad = 1;
+	} else if (!ret) {
+		bad = pci_usable(node, "after the bind");
+	}
+	if (pci_unbind(p->strategy)) {
+		ksft_print_msg("%s: unbind: %s\n", node, strerror(errno));
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* The nodes' own paths run with both devices bound. */
+static int pci_prepare(struct state *st, const struct path *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pci_fns); i++)
+		if (pci_give(i, "mmapdemo", true))
+			return -EIO;
+	st->fd = open(p->node, O_RDWR);
+	return st->fd < 0 ? -errno : 0;
+}
+
+/* mmap() and a first store: the BAR's PTEs, the DMA buffer's. */
+static int pci_map_op(struct state *st, const struct path *p)
+{
+	int ret = mmap_op(st, p);
+
+	if (ret)
+		return ret;
+	return mmd_probe_write(st->map + PS, 0x3c) ? -EFAULT : 0;
+}
+
+static int pci_map_after(struct state *st, const struct path *p, int ret)
+{
+	int bad = 0;
+
+	if (!ret) {
+		bad = st->map[PS] != 0x3c;
+		if (bad)
+			ksft_print_msg("%s: a store is not read back\n", p->node);
+		munmap(st->map, st->len);
+	}
+	close(st->fd);
+	return bad ? -1 : pci_usable(p->node, "after mmap");
+}
+
+/* A copy through a streaming mapping of a kernel page: dma_map_single(). */
+static int dma_copy_prepare(struct state *st, const struct path *p)
+{
+	int ret = pci_prepare(st, p);
+
+	if (ret)
+		return ret;
+	st->len = 2 * PS;
+	st->map = mmap(NULL, st->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       st->fd, 0);
+	if (st->map == MAP_FAILED)
+		return -errno;
+	memset(st->map, 0x4d, 64);
+	memset(st->map + PS, 0, 64);
+	return 0;
+}
+
+static int dma_copy_op(struct state *st, const struct path *p)
+{
+	return dma_copy(st->fd, 0, PS, 64, p->strategy);
+}
+
+/* The destination holds the copy if it succeeded, and is untouched if not. */
+static int dma_copy_after(struct state *st, const struct path *p, int ret)
+{
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < 64; i++)
+		if (st->map[PS + i] != (ret ? 0 : 0x4d))
+			bad = 1;
+	if (bad)
+		ksft_print_msg("DMA copy %s, and the destination says otherwise\n",
+			       ret ? "failed" : "succeeded");
+	munmap(st->map, st->len);
+	close(st->fd);
+	return bad ? -1 : pci_usable(DMA_DEV, "after a DMA copy");
+}
+
+/*
+ * Afterwards the devices wait unbound again, with driver_override "none",
+ * so that the lane's later loads (stress-ng, the soak) do not probe them.
+ */
+static int pci_put_back(void)
+{
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(pci_fns); i++)
+		if (pci_bdf[i][0] && pci_give(i, "none", false))
+			bad = 1;
+	return bad;
+}
+
 #define LOAD(n, prm, size) { .name = n, .prepare = load_prepare, \
 	.op = load_op, .after = load_after, .param = prm, .arg = size }
 #define MAP(n, s, len, fl) { .name = n, .prepare = fd_prepare, \
@@ -479,6 +738,11 @@ static int io_after(struct state *st, const struct path *p, int ret)
 	.op = fault_op, .after = fault_after, .strategy = s, .arg = len, .mflags = fl }
 #define IO(n, o, a, s, len) { .name = n, .prepare = fd_prepare, .op = o, \
 	.after = a, .strategy = s, .arg = len }
+#define BIND(n, i) { .name = n, .prepare = bind_prepare, .op = bind_op, \
+	.after = bind_after, .strategy = i }
+#define PCI(n, dev, o, a, s, len) { .name = n, .prepare = pci_prepare, \
+	.op = o, .after = a, .strategy = s, .arg = len, .mflags = MAP_SHARED, \
+	.node = dev }
 
 static const struct path paths[] = {
 	LOAD("load size=4K", "size=4K", PS),
@@ -505,7 +769,31 @@ static const struct path paths[] = {
 	IO("CHECKSUM", ioctl_op, io_after, 1, 0),
 	IO("read", rw_op, io_after, 0, 0),
 	IO("write", rw_op, io_after, 1, 0),
+	BIND("bind ivshmem-plain: probe, " BAR_DEV, 0),
+	BIND("bind edu: probe, its DMA buffer, " DMA_DEV, 1),
+	PCI("mmap and store " BAR_DEV, BAR_DEV, pci_map_op, pci_map_after, 0, 64 * 1024),
+	PCI("mmap and store " DMA_DEV, DMA_DEV, pci_map_op, pci_map_after, 0, 64 * 1024),
+	{ .name = "DMA copy, streaming", .node = DMA_DEV, .prepare = dma_copy_prepare,
+	  .op = dma_copy_op, .after = dma_copy_after, .strategy = MMAPDEMO_DMA_STREAMING },
 };
+
+/* INJECT_ONLY: words separated by commas; a path whose name has one runs. */
+static bool selected(const char *name, const char *only)
+{
+	char word[64];
+	size_t n;
+
+	for (; *only; only += n + !!only[n]) {
+		n = strcspn(only, ",");
+		if (n && n < sizeof(word)) {
+			memcpy(word, only, n);
+			word[n] = '\0';
+			if (strstr(name, word))
+				return true;
+		}
+	}
+	return false;
+}
 
 /* Allocation failures are injected, not wished for: tell the kernel so. */
 static void setup_injection(void)
@@ -555,6 +843,11 @@ int main(void)
 	 */
 	if (mlockall(MCL_CURRENT))
 		ksft_exit_fail_msg("mlockall: %s\n", strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(pci_fns); i++)
+		if (pci_find(pci_fns[i].vendor, pci_fns[i].device, pci_bdf[i],
+			     sizeof(pci_bdf[i])))
+			ksft_print_msg("no PCI function %04lx:%04lx: its paths fail\n",
+				       pci_fns[i].vendor, pci_fns[i].device);
 	ksft_set_plan(ARRAY_SIZE(paths));
 
 	for (i = 0; i < ARRAY_SIZE(paths); i++) {
@@ -562,7 +855,7 @@ int main(void)
 		unsigned int ok = 0, nomem = 0, core = 0, bad = 0;
 		struct timespec t0, t1;
 
-		if (only && !strstr(p->name, only)) {
+		if (only && !selected(p->name, only)) {
 			ksft_test_result_skip("%s: not in INJECT_ONLY\n", p->name);
 			continue;
 		}
@@ -601,7 +894,7 @@ again:
 				ok++;
 			} else if (ret == -ENOMEM) {
 				nomem++;
-			} else if (ret == -EINVAL && p->op == load_op && core_einval()) {
+			} else if (core_errno(p, ret)) {
 				core++;
 			} else {
 				ksft_print_msg("%s: allocation %u failed: %s, not ENOMEM\n",
@@ -631,8 +924,12 @@ again:
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ksft_test_result(!bad, "%s: %u injection points: %u absorbed, %u ENOMEM%s (%ld s)\n",
 				 p->name, n - 1, ok, nomem + core,
-				 core ? " or the driver core's EINVAL" : "",
+				 !core ? "" : p->op == load_op ?
+				 " or the driver core's EINVAL" :
+				 " or the PCI core's EBUSY",
 				 (long)(t1.tv_sec - t0.tv_sec));
 	}
+	if (pci_put_back())
+		ksft_exit_fail_msg("the PCI devices could not be unbound\n");
 	ksft_finished();
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The PCI functions behind the PCI half's nodes, from sysfs: shared by
- * mmapdemo_bar.c (ivshmem-plain) and mmapdemo_dma.c (edu).
+ * mmapdemo_bar.c (ivshmem-plain), mmapdemo_dma.c (edu) and, without the
+ * harness, mmapdemo_inject.c.
  */
 #ifndef MMAPDEMO_PCI_H
 #define MMAPDEMO_PCI_H
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #define PCI_DEVICES	"/sys/bus/pci/devices"
+#define PCI_DRIVER	"/sys/bus/pci/drivers/mmapdemo"
 
 /* "0x1af4\n" in a PCI function's sysfs @attr: the value, or -1. */
 static inline long pci_attr(const char *bdf, const char *attr)
@@ -56,6 +58,25 @@ static inline int pci_functions(long vendor, long device)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/* The first function of @vendor:@device into @bdf: 0, or -ENODEV. */
+static inline int pci_find(long vendor, long device, char *bdf, size_t len)
+{
+	DIR *d = opendir(PCI_DEVICES);
+	struct dirent *e;
+	int ret = -ENODEV;
+
+	if (!d)
+		return ret;
+	while (ret && (e = readdir(d)))
+		if (e->d_name[0] != '.' && pci_is(e->d_name, vendor, device) &&
+		    strlen(e->d_name) < len) {
+			memcpy(bdf, e->d_name, strlen(e->d_name) + 1);
+			ret = 0;
+		}
+	closedir(d);
+	return ret;
 }
 
 /* A misc node's PCI function, from its @link ("/sys/class/misc/X/device"). */
@@ -139,10 +160,8 @@ struct pci_refusal {
 	size_t len;
 };
 
-/*
- * Each refusal of @bad fails with its errno and maps nothing (needs the
- * harness, included before this header).
- */
+#ifdef __KSELFTEST_HARNESS_H
+/* Each refusal of @bad fails with its errno and maps nothing. */
 static inline void pci_expect_refusals(struct __test_metadata *_metadata,
 				       int fd, const struct pci_refusal *bad,
 				       unsigned int n)
@@ -161,6 +180,7 @@ static inline void pci_expect_refusals(struct __test_metadata *_metadata,
 			munmap(p, bad[i].len);
 	}
 }
+#endif /* __KSELFTEST_HARNESS_H */
 
 /* Wait up to @ms for @node to exist (@present) or not. */
 static inline bool pci_wait_node(const char *node, bool present, int ms)
