@@ -264,6 +264,111 @@ TEST_F(bar, pat_memtype_write_combining)
 #endif
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* Whether a line with @what reached the kernel log after @kmsg's position. */
+static bool kmsg_has(int kmsg, const char *what)
+{
+	char rec[1024];
+	bool found = false;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, what))
+			found = true;
+	}
+	return found;
+}
+#endif
+
+/*
+ * PAT keeps one memory type per physical range.  With the driver unbound,
+ * the PCI core's sysfs files map BAR2's first page uncached (resource2,
+ * UC-) and its second write-combining (resource2_wc): two reservations of
+ * two types.  The probe then asks for the whole BAR write-combining
+ * (pci_iomap_wc()), and memtype_check_conflict() refuses a range that
+ * overlaps two reservations of different types: the probe fails with
+ * ENOMEM and "conflicting memory types" in the log, and nothing is bound.
+ * Unless the reservations are gone by then: pci_request_region() revokes
+ * user mappings of the range (revoke_iomem(), CONFIG_IO_STRICT_DEVMEM),
+ * and on 6.1 and 6.12 that zap also frees a PFN map's reservation
+ * (unmap_single_vma() calls untrack_pfn()); 7.3 frees it only with the
+ * VMA.  Either way the story must hold together: refused, with the two
+ * reservations still there, or bound, with BAR2 all write-combining.
+ * Once the sysfs mappings are gone the bind succeeds.
+ */
+TEST_F(bar, pat_conflict_refuses_the_probe)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned long long s = self->start, pg = self->page;
+	char uc_path[PATH_MAX], wc_path[PATH_MAX];
+	int uc_fd, wc_fd, kmsg, ret, err, other, wc;
+	unsigned char *uc, *wcm;
+	bool conflict;
+
+	ASSERT_LE(0, pat_types(s, self->end + 1, "write-combining", &other))
+		TH_LOG("no " PAT_LIST);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, mmd_write_file(PCI_DRIVER "/unbind", self->bdf));
+	ASSERT_TRUE(pci_wait_node(MMD_BAR_DEV, false, 5000));
+
+	snprintf(uc_path, sizeof(uc_path), PCI_DEVICES "/%s/resource2", self->bdf);
+	snprintf(wc_path, sizeof(wc_path), PCI_DEVICES "/%s/resource2_wc", self->bdf);
+	uc_fd = open(uc_path, O_RDWR | O_CLOEXEC);
+	wc_fd = open(wc_path, O_RDWR | O_CLOEXEC);
+	uc = mmap(NULL, pg, PROT_READ, MAP_SHARED, uc_fd, 0);
+	wcm = mmap(NULL, pg, PROT_READ, MAP_SHARED, wc_fd, pg);
+	/* From here on, no ASSERT until the device is bound again. */
+	EXPECT_NE(MAP_FAILED, uc) TH_LOG("%s: %s", uc_path, strerror(errno));
+	EXPECT_NE(MAP_FAILED, wcm) TH_LOG("%s: %s", wc_path, strerror(errno));
+	EXPECT_LE(1, pat_types(s, s + pg, "uncached-minus", &other));
+	EXPECT_LE(1, pat_types(s + pg, s + 2 * pg, "write-combining", &other));
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	lseek(kmsg, 0, SEEK_END);
+	errno = 0;
+	ret = mmd_write_file(PCI_DRIVER "/bind", self->bdf);
+	err = -ret;
+	conflict = kmsg_has(kmsg, "conflicting memory types");
+	close(kmsg);
+	TH_LOG("bind with both sysfs mappings live: %s", ret ? strerror(err) : "bound");
+	if (ret) {
+		EXPECT_EQ(ENOMEM, err);
+		EXPECT_TRUE(conflict) TH_LOG("no \"conflicting memory types\" in the log");
+		EXPECT_FALSE(pci_wait_node(MMD_BAR_DEV, true, 500));
+		EXPECT_LE(1, pat_types(s, s + pg, "uncached-minus", &other));
+		EXPECT_LE(1, pat_types(s + pg, s + 2 * pg, "write-combining", &other));
+	} else {
+		EXPECT_FALSE(conflict);
+		wc = pat_types(s, self->end + 1, "write-combining", &other);
+		EXPECT_LE(1, wc) TH_LOG("BAR2 is not all write-combining");
+		EXPECT_EQ(0, other) TH_LOG("a reservation of another type is left");
+		if (uc != MAP_FAILED)	/* revoked: a PFN map without a fault handler */
+			EXPECT_EQ(SIGBUS, mmd_probe_read(uc));
+	}
+	if (uc != MAP_FAILED)
+		munmap(uc, pg);
+	if (wcm != MAP_FAILED)
+		munmap(wcm, pg);
+	close(uc_fd);
+	close(wc_fd);
+	if (ret)
+		EXPECT_EQ(0, mmd_write_file(PCI_DRIVER "/bind", self->bdf));
+	ASSERT_TRUE(pci_wait_node(MMD_BAR_DEV, true, 5000));
+	wc = pat_types(s, self->end + 1, "write-combining", &other);
+	EXPECT_LE(1, wc);
+	EXPECT_EQ(0, other);
+#else
+	SKIP(return, "PAT is x86's");
+#endif
+}
+
 /*
  * /proc/PID/mem (a debugger's view) cannot pin a PFN map's pages; the
  * driver's vm_ops->access reads and writes the BAR for it, even where
