@@ -822,6 +822,9 @@ int main(void)
 	unsigned int max = env ? atoi(env) : 4000, i, n;
 	static struct state st;
 
+	if (only && !*only)		/* set but empty: every path */
+		only = NULL;
+
 	ksft_print_header();
 	if (geteuid())
 		ksft_exit_skip("needs root\n");
