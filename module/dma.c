@@ -185,11 +185,44 @@ static void mmapdemo_dma_revoke(struct mmapdemo_dma *dma)
 }
 
 /*
+ * ptrace, /proc/PID/mem, gdb.  Without an IOMMU the buffer is a PFN range
+ * (dma_direct_mmap() calls remap_pfn_range()), which GUP refuses, so
+ * __access_remote_vm() falls back to ->access: the CPU reads and writes
+ * the coherent buffer at cpu_addr, under the rule of an ioctl.  Behind an
+ * IOMMU the VMA holds pages and GUP reaches them without this.
+ */
+static int mmapdemo_dma_access(struct vm_area_struct *vma, unsigned long addr,
+			       void *buf, int len, int write)
+{
+	struct mmapdemo_dma *dma = vma->vm_file->private_data;
+	unsigned long off = (vma->vm_pgoff << PAGE_SHIFT) +
+			    (addr - vma->vm_start);
+	int ret;
+
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	if (off >= dma->size)
+		return -EINVAL;
+	ret = min_t(unsigned long, len, dma->size - off);
+	down_read(&dma->lock);
+	if (dma->gone)
+		ret = -ENODEV;
+	else if (write)
+		memcpy(dma->cpu_addr + off, buf, ret);
+	else
+		memcpy(buf, dma->cpu_addr + off, ret);
+	up_read(&dma->lock);
+	return ret;
+}
+
+/*
  * Every check before the VMA is touched; then the DMA layer maps the
  * buffer.  No ->fault: once revoked, a touch finds no PTE and do_fault()
  * answers SIGBUS.
  */
-static const struct vm_operations_struct mmapdemo_dma_vm_ops = { };
+static const struct vm_operations_struct mmapdemo_dma_vm_ops = {
+	.access = mmapdemo_dma_access,
+};
 
 static int mmapdemo_dma_mmap(struct file *file, struct vm_area_struct *vma)
 {
