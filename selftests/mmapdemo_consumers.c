@@ -14,7 +14,8 @@
  * rows[] below, which is also where docs/using.md's matrix comes from
  * ("mmapdemo_consumers --table" prints it; mmapdemo_docs.sh checks that
  * the two agree).  A result can differ by kernel series: "6.1:EINVAL;works"
- * means EINVAL on 6.1 and works elsewhere.  "--observed" prints what this
+ * means EINVAL on 6.1 and works elsewhere.  Most rows use a MAP_SHARED
+ * mapping; a row that says MAP_PRIVATE uses one of those.  "--observed" prints what this
  * kernel does, without judging it.
  *
  * Needs root (O_DIRECT on brd, the PCI nodes); a node whose device the
@@ -22,6 +23,7 @@
  * afterwards (the host checks what mmapdemo_bar leaves there).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <linux/io_uring.h>
 #include <linux/userfaultfd.h>
 #include <setjmp.h>
@@ -376,6 +378,22 @@ static void c_mlock(struct cell *c)
 	munlock(c->p, c->len);
 }
 
+static void c_mlockall(struct cell *c)
+{
+	char flags[512];
+	long rss;
+	int ret = mlockall(MCL_CURRENT), err = errno;
+
+	if (ret) {
+		result(c, false, err);
+		return;
+	}
+	smaps(c->p, flags, sizeof(flags), &rss);
+	snprintf(c->res, RES_LEN, "%s", has_flag(flags, "lo") ?
+		 "works" : "0, not locked");
+	munlockall();
+}
+
 static void c_mprotect_ro(struct cell *c)
 {
 	int ret = mprotect(c->p, c->len, PROT_READ);
@@ -551,6 +569,7 @@ struct row {
 	void (*run)(struct cell *c);
 	const char *want[NCOLS];
 	const char *why;
+	int flags;		/* the mapping's: MAP_SHARED unless set */
 };
 
 /*
@@ -565,81 +584,87 @@ struct row {
 
 static const struct row rows[] = {
 	{ "`write()` from the mapping to a file", c_write_from, ALL("works"),
-	  "`copy_from_user()` walks the page tables: whatever the process can read" },
+	  "`copy_from_user()` walks the page tables: whatever the process can read", 0 },
 	{ "`read()` from a file into the mapping", c_read_into,
 	  { "works", "works", "works", "works", "works", "works", "works", "EFAULT" },
-	  "`copy_to_user()`; the register page is mapped read-only" },
+	  "`copy_to_user()`; the register page is mapped read-only", 0 },
 	{ "`O_DIRECT` read into the mapping (brd)", c_odirect_read, KIND("EFAULT", "works"),
-	  "the block layer pins the buffer with GUP, which refuses `VM_IO` and `VM_PFNMAP` (`check_vma_flags()`)" },
+	  "the block layer pins the buffer with GUP, which refuses `VM_IO` and `VM_PFNMAP` (`check_vma_flags()`)", 0 },
 	{ "`O_DIRECT` write from the mapping (brd)", c_odirect_write, KIND("EFAULT", "works"),
-	  "the same pin, for reading" },
+	  "the same pin, for reading", 0 },
 	{ "io_uring `IORING_REGISTER_BUFFERS`", c_io_uring,
 	  KIND("EFAULT", "6.1:EOPNOTSUPP;works"),
-	  "a long-term GUP pin (`FOLL_LONGTERM`); 6.1 also refuses file pages that are not shmem or hugetlbfs (`io_sqe_buffer_register()`)" },
+	  "a long-term GUP pin (`FOLL_LONGTERM`); 6.1 also refuses file pages that are not shmem or hugetlbfs (`io_sqe_buffer_register()`)", 0 },
 	{ "`vmsplice()` into a pipe", c_vmsplice, KIND("EFAULT", "works"),
-	  "`vmsplice_to_pipe()` takes the pages with GUP" },
+	  "`vmsplice_to_pipe()` takes the pages with GUP", 0 },
 	{ "`process_vm_readv()`", c_pvm_read, KIND("EFAULT", "works"),
-	  "`process_vm_rw_single_vec()`: `pin_user_pages_remote()`, and no `vm_ops->access` fallback" },
+	  "`process_vm_rw_single_vec()`: `pin_user_pages_remote()`, and no `vm_ops->access` fallback", 0 },
 	{ "`process_vm_writev()`", c_pvm_write, KIND("EFAULT", "works"),
-	  "the same" },
+	  "the same", 0 },
 	{ "`/proc/PID/mem` read (gdb)", c_mem_read,
 	  { "works", "works", "works", "works", "works", "works", "works", "EIO" },
-	  "`__access_remote_vm()`: GUP, else the VMA's `vm_ops->access`, which every PFN-mapped node has but the register page (a debugger's read of a register can have side effects)" },
+	  "`__access_remote_vm()`: GUP, else the VMA's `vm_ops->access`, which every PFN-mapped node has but the register page (a debugger's read of a register can have side effects)", 0 },
 	{ "`/proc/PID/mem` write (gdb)", c_mem_write,
 	  { "works", "works", "works", "works", "works", "works", "works", "EIO" },
-	  "the same" },
+	  "the same", 0 },
 	{ "`ptrace(PTRACE_PEEKDATA)` (gdb)", c_ptrace_peek,
 	  { "works", "works", "works", "works", "works", "works", "works", "EIO" },
-	  "the same" },
+	  "the same", 0 },
 	{ "`mmap(MAP_POPULATE)`", c_populate, ALL("works"),
-	  "`__mm_populate()` skips `VM_IO` and `VM_PFNMAP`, and its failure does not fail `mmap()`" },
+	  "`__mm_populate()` skips `VM_IO` and `VM_PFNMAP`, and its failure does not fail `mmap()`", 0 },
 	{ "`MADV_POPULATE_READ`", c_populate_read, KIND("EINVAL", "works"),
-	  "`madvise_populate()`: GUP refuses the VMA (`check_vma_flags()`)" },
+	  "`madvise_populate()`: GUP refuses the VMA (`check_vma_flags()`)", 0 },
 	{ "`MADV_POPULATE_WRITE`", c_populate_write, KIND("EINVAL", "works"),
-	  "the same" },
+	  "the same", 0 },
 	{ "`MADV_DONTNEED`", c_dontneed, KIND("EINVAL", "works"),
-	  "`madvise_dontneed_free_valid_vma()`: not `VM_PFNMAP`" },
+	  "`madvise_dontneed_free_valid_vma()`: not `VM_PFNMAP`", 0 },
 	{ "`MADV_FREE`", c_free, ALL("EINVAL"),
-	  "anonymous memory only (`madvise_free_single_vma()`)" },
+	  "anonymous memory only (`madvise_free_single_vma()`)", 0 },
 	{ "`MADV_COLD`", c_cold, KIND("EINVAL", "works"),
-	  "`can_madv_lru_vma()`: not `VM_PFNMAP`" },
+	  "`can_madv_lru_vma()`: not `VM_PFNMAP`", 0 },
 	{ "`MADV_PAGEOUT`", c_pageout, KIND("EINVAL", "works"),
-	  "the same" },
+	  "the same", 0 },
 	{ "`MADV_WIPEONFORK`", c_wipeonfork, ALL("EINVAL"),
-	  "private anonymous memory only (`madvise_vma_behavior()`)" },
+	  "private anonymous memory only (`madvise_vma_behavior()`)", 0 },
 	{ "`MADV_DONTFORK`", c_dontfork, ALL("works"),
-	  "sets `VM_DONTCOPY`: a child has no mapping" },
+	  "sets `VM_DONTCOPY`: a child has no mapping", 0 },
 	{ "`MADV_DODUMP`", c_dodump, ALL("EINVAL"),
-	  "refused on `VM_SPECIAL` (`madvise_vma_behavior()`): every node's VMA has `VM_DONTEXPAND`" },
+	  "refused on `VM_SPECIAL` (`madvise_vma_behavior()`): every node's VMA has `VM_DONTEXPAND`", 0 },
 	{ "`mlock()`", c_mlock, ALL("0, not locked"),
-	  "`mlock_fixup()` leaves a `VM_SPECIAL` VMA unlocked, and succeeds" },
+	  "`mlock_fixup()` leaves a `VM_SPECIAL` VMA unlocked, and succeeds", 0 },
+	{ "`mlockall(MCL_CURRENT)`", c_mlockall, ALL("0, not locked"),
+	  "the same, for each VMA", 0 },
 	{ "`mprotect(PROT_READ)`", c_mprotect_ro, ALL("works"),
-	  "nothing refuses it" },
+	  "nothing refuses it", 0 },
 	{ "`mprotect(PROT_EXEC)`", c_mprotect_exec, ALL("EACCES"),
-	  "every node clears `VM_MAYEXEC`" },
+	  "every node clears `VM_MAYEXEC`", 0 },
 	{ "`mremap()` shrink", c_mremap_shrink,
 	  { "works", "works", "works", "works", "works", "works", "works", "n/a" },
-	  "the register page is one page" },
+	  "the register page is one page", 0 },
 	{ "`mremap()` move", c_mremap_move, ALL("works"),
-	  "the page tables move with the VMA (`move_vma()`)" },
+	  "the page tables move with the VMA (`move_vma()`)", 0 },
 	{ "`mremap()` expand", c_mremap_expand, ALL("EFAULT"),
-	  "`VM_DONTEXPAND` (`vma_to_resize()` in 6.1 and 6.12, `check_prep_vma()` in 7.3)" },
+	  "`VM_DONTEXPAND` (`vma_to_resize()` in 6.1 and 6.12, `check_prep_vma()` in 7.3)", 0 },
 	{ "`fork()`: the child reads it", c_fork, ALL("works"),
-	  "a PFN map's page tables are copied (`vma_needs_copy()`); pages fault in again" },
+	  "a PFN map's page tables are copied (`vma_needs_copy()`); pages fault in again", 0 },
+	{ "`fork()`: the child reads a `MAP_PRIVATE` mapping", c_fork,
+	  { "mmap: EINVAL", "works", "works", "mmap: EINVAL", "mmap: EINVAL",
+	    "mmap: EINVAL", "mmap: EINVAL", "mmap: EINVAL" },
+	  "only the page-backed nodes allow `MAP_PRIVATE` ([policy.md](policy.md)); the child shares the parent's pages until either writes", MAP_PRIVATE },
 	{ "core dump (`VmFlags` `dd`)", c_dump, ALL("left out"),
-	  "`vma_dump_size()` skips `VM_DONTDUMP`, which every node's VMA has" },
+	  "`vma_dump_size()` skips `VM_DONTDUMP`, which every node's VMA has", 0 },
 	{ "`mincore()` after a load", c_mincore,
 	  KIND("6.1:not resident;6.12:not resident;resident", "resident"),
-	  "6.1 and 6.12 walk with `walk_page_range()`, whose `walk_page_test()` makes a PFN map a hole looked up in the page cache; 7.3's `walk_page_range_vma()` finds its present PTEs" },
+	  "6.1 and 6.12 walk with `walk_page_range()`, whose `walk_page_test()` makes a PFN map a hole looked up in the page cache; 7.3's `walk_page_range_vma()` finds its present PTEs", 0 },
 	{ "smaps `Rss` after a load", c_rss, KIND("0", "counted"),
-	  "`smaps_pte_entry()` counts what `vm_normal_page()` finds: pages, not PFNs" },
+	  "`smaps_pte_entry()` counts what `vm_normal_page()` finds: pages, not PFNs", 0 },
 	{ "userfaultfd `UFFDIO_REGISTER`", c_uffd, ALL(NO_USERFAULTFD),
-	  "`vma_can_userfault()`: anonymous, shmem and hugetlbfs only (the debug kernel has no `CONFIG_USERFAULTFD`)" },
+	  "`vma_can_userfault()`: anonymous, shmem and hugetlbfs only (the debug kernel has no `CONFIG_USERFAULTFD`)", 0 },
 	{ "`mbind(MPOL_BIND)`", c_mbind, ALL(NO_NUMA("works")),
-	  "sets the policy; nothing moves (`vma_migratable()`); no `CONFIG_NUMA` on the debug kernel" },
+	  "sets the policy; nothing moves (`vma_migratable()`); no `CONFIG_NUMA` on the debug kernel", 0 },
 	{ "`move_pages()` query after a load", c_move_pages,
 	  KIND("6.1:-EFAULT;7.3-debug:ENOSYS;-ENOENT", NO_NUMA("node 0")),
-	  "`do_pages_stat_array()`: no page behind a PFN (6.1's `follow_page()` with `FOLL_DUMP`: `-EFAULT`)" },
+	  "`do_pages_stat_array()`: no page behind a PFN (6.1's `follow_page()` with `FOLL_DUMP`: `-EFAULT`)", 0 },
 };
 
 /* Run one cell on a fresh mapping: 0, or -1 when the node cannot be opened. */
@@ -651,7 +676,8 @@ static int run_cell(const struct row *r, int ni, char *res)
 	c.fd = open(n->path, n->prot & PROT_WRITE ? O_RDWR : O_RDONLY);
 	if (c.fd < 0)
 		return -1;
-	c.p = mmap(NULL, c.len, n->prot, MAP_SHARED, c.fd, 0);
+	c.p = mmap(NULL, c.len, n->prot, r->flags ? r->flags : MAP_SHARED,
+		   c.fd, 0);
 	if (c.p == MAP_FAILED) {
 		snprintf(res, RES_LEN, "mmap: %s", errname(errno));
 		close(c.fd);
@@ -694,7 +720,7 @@ static void expected(const char *spec, const char *series, char *out)
 
 		n = strcspn(p, ";");
 		snprintf(item, sizeof(item), "%.*s", (int)n, p);
-		colon = strchr(item, ':');
+		colon = isdigit((unsigned char)item[0]) ? strchr(item, ':') : NULL;
 		if (!colon) {
 			def = p;
 			deflen = n;
@@ -719,7 +745,9 @@ static void expected(const char *spec, const char *series, char *out)
 /* A value as the table shows it: errno names as code. */
 static void show(const char *v, size_t n)
 {
-	if (n && (v[0] == 'E' || (v[0] == '-' && v[1] == 'E')))
+	if (n > 6 && !strncmp(v, "mmap: ", 6))
+		printf("`mmap()`: `%.*s`", (int)n - 6, v + 6);
+	else if (n && (v[0] == 'E' || (v[0] == '-' && v[1] == 'E')))
 		printf("`%.*s`", (int)n, v);
 	else
 		printf("%.*s", (int)n, v);
@@ -734,13 +762,13 @@ static void show_spec(const char *spec)
 
 	for (p = spec; *p; p += n + !!p[n]) {
 		n = strcspn(p, ";");
-		colon = memchr(p, ':', n);
+		colon = isdigit((unsigned char)*p) ? memchr(p, ':', n) : NULL;
 		if (!colon)
 			show(p, n);
 	}
 	for (p = spec; *p; p += n + !!p[n]) {
 		n = strcspn(p, ";");
-		colon = memchr(p, ':', n);
+		colon = isdigit((unsigned char)*p) ? memchr(p, ':', n) : NULL;
 		if (!colon)
 			continue;
 		printf("%s%.*s: ", ex++ ? "; " : " (", (int)(colon - p), p);
