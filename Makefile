@@ -18,6 +18,7 @@
 #   make audit [DIR=path]  the guide's pitfalls (audit/) over module/ and DIR
 #   make audit-eval      the rules' recall on real fixed bugs (audit/corpus)
 #   make bench           mmapdemo bench in a guest on every kernel, plots
+#   make bench-check     instruction counts (QEMU icount) against a baseline
 #   make trace-demo      the call graphs of 6.1, 6.12, 7.3 into docs/trace/
 #   make dkms-check      DKMS install, modprobe, verify, remove (as root)
 #   make deb             Debian packages mmapdemo-dkms, mmapdemo-tools, lintian
@@ -63,7 +64,8 @@ MOD_SRCS := $(wildcard module/*.c module/*.h) module/Kbuild
 UAPI := include/uapi/linux/mmapdemo.h
 
 PHONY := all module user selftests pfnmap help deps check check-the-checker fuzz \
-	lint audit audit-eval demo trace-demo vm-run bench dkms-check deb deb-check clean
+	lint audit audit-eval demo trace-demo vm-run bench bench-check dkms-check deb \
+	deb-check clean
 .PHONY: $(PHONY)
 
 # The tool, then each module and the selftests if their prerequisites are
@@ -168,6 +170,9 @@ vm-run: user
 
 bench:
 	scripts/bench
+
+bench-check:
+	scripts/bench-check
 
 dkms-check:
 	scripts/dkms-check
