@@ -2,8 +2,9 @@
 /*
  * mmapdemo trace-demo: what the kernel really calls between mmap(2) and a
  * strategy's handler, on the first touch and at munmap(2), recorded by
- * ftrace's function_graph tracer.  docs/guide.md quotes these graphs
- * (docs/trace/<kernel>/<strategy>.txt) and "make check" compares them
+ * ftrace's function_graph tracer; the same for the PCI half's BAR and DMA
+ * nodes where the guest has their devices.  docs/guide.md quotes these
+ * graphs (docs/trace/<kernel>/<name>.txt) and "make check" compares them
  * with a fresh run on each kernel, so the guide cannot go stale.
  *
  * The graph is trimmed to the functions listed below plus every function
@@ -50,6 +51,8 @@ static const char *const traced[] = {
 	"call_mmap_prepare", "mmap_action_prepare", "remap_pfn_range_prepare",
 	"__mmap_new_vma", "mmap_action_complete", "remap_pfn_range_complete",
 	"call_vma_mapped", "pfnmap_track",
+	/* the DMA layer, for /dev/mmapdemo-dma */
+	"dma_mmap_attrs", "dma_direct_mmap", "iommu_dma_mmap", "vm_map_pages",
 	/* what a strategy calls to map */
 	"remap_pfn_range", "remap_pfn_range_notrack", "track_pfn_remap",
 	"vm_insert_page", "vm_insert_pages", "vmf_insert_pfn",
@@ -66,6 +69,14 @@ static const char *const traced[] = {
 	"vms_complete_munmap_vmas", "unmap_region", "unmap_vmas",
 	"unmap_single_vma", "unmap_page_range", "zap_huge_pmd", "untrack_pfn",
 	"remove_vma",
+};
+
+/* Traced after the strategies when the guest has the device. */
+static const struct {
+	const char *name, *path;
+} pci_nodes[] = {
+	{ "bar", "/dev/mmapdemo-bar" },		/* ivshmem-plain: by fault */
+	{ "dma", "/dev/mmapdemo-dma" },		/* edu: dma_mmap_coherent() */
 };
 
 static int tfs_write(const char *file, const char *val, bool quiet)
@@ -130,8 +141,11 @@ static int set_filter(void)
 	return close(fd) ? -errno : 0;
 }
 
-/* The sequence that is traced: mmap, a store to the first byte, munmap. */
-static int run(int fd, int marker, unsigned int s, size_t len, bool traced_run)
+/*
+ * The sequence that is traced: mmap at @off, a store to the first byte,
+ * munmap.
+ */
+static int run(int fd, int marker, off_t off, size_t len, bool traced_run)
 {
 	static const char m1[] = "# mmap(2)", m2[] = "# first store",
 			  m3[] = "# munmap(2)";
@@ -142,8 +156,7 @@ static int run(int fd, int marker, unsigned int s, size_t len, bool traced_run)
 		return 1;
 	if (write(marker, m1, sizeof(m1) - 1) < 0 && traced_run)
 		return 1;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		 MMAPDEMO_OFFSET(s));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (p == MAP_FAILED)
 		return 1;
 	if (write(marker, m2, sizeof(m2) - 1) < 0 && traced_run)
@@ -204,10 +217,10 @@ static int extract(FILE *out, pid_t pid)
 	return n;
 }
 
-static int trace_one(int fd, unsigned int s, const char *dir)
+/* One graph, DIR/@name.txt (or stdout): @len bytes of @fd from @off. */
+static int trace_one(int fd, const char *name, off_t off, size_t len,
+		     const char *dir)
 {
-	const char *name = mmd_strategies[s].name;
-	size_t len = mmd_strategies[s].pmd ? 2UL << 20 : 4096;
 	char path[256];
 	int marker, n;
 	FILE *out = stdout;
@@ -217,8 +230,8 @@ static int trace_one(int fd, unsigned int s, const char *dir)
 		mmd_error(TFS "/trace_marker", errno);
 		return 1;
 	}
-	if (tfs_write("trace", "", false) || run(fd, marker, s, len, false) ||
-	    run(fd, marker, s, len, true)) {
+	if (tfs_write("trace", "", false) || run(fd, marker, off, len, false) ||
+	    run(fd, marker, off, len, true)) {
 		fprintf(stderr, "mmapdemo: trace-demo %s: the sequence failed: %s\n",
 			name, strerror(errno));
 		close(marker);
@@ -309,7 +322,19 @@ int cmd_trace_demo(int argc, char **argv)
 	}
 	for (s = 0; s < MMAPDEMO_STRATEGY_SLOTS; s++)
 		if (mmd_strategies[s].name)
-			rc |= trace_one(fd, s, dir);
+			rc |= trace_one(fd, mmd_strategies[s].name,
+					MMAPDEMO_OFFSET(s),
+					mmd_strategies[s].pmd ? 2UL << 20 : 4096,
+					dir);
+	/* The PCI half's nodes, where the guest has their devices. */
+	for (s = 0; s < sizeof(pci_nodes) / sizeof(pci_nodes[0]); s++) {
+		int pfd = open(pci_nodes[s].path, O_RDWR | O_CLOEXEC);
+
+		if (pfd < 0)
+			continue;
+		rc |= trace_one(pfd, pci_nodes[s].name, 0, 4096, dir);
+		close(pfd);
+	}
 
 out_tracer:
 	tfs_write("current_tracer", "nop", false);
